@@ -1,0 +1,28 @@
+"""Metadata helpers shared by the asset modules: markdown previews of tables."""
+
+
+import dagster as dg
+import pandas as pd
+
+
+def markdown_preview(frame: pd.DataFrame, columns: list[str], rows: int = 8) -> dg.MetadataValue:
+    """The first ``rows`` rows of ``columns`` as a markdown table, long strings shortened."""
+    head = frame[columns].head(rows).copy()
+    for column in head.columns:
+        if head[column].dtype == object:
+            head[column] = head[column].map(_shorten)
+    return dg.MetadataValue.md(head.to_markdown(index=False) if len(head) else "_(empty)_")
+
+
+def counts_markdown(counts: pd.Series, label: str) -> dg.MetadataValue:
+    """A two-column markdown table of ``counts`` (value -> count)."""
+    if counts.empty:
+        return dg.MetadataValue.md("_(none)_")
+    table = counts.rename_axis(label).reset_index(name="count")
+    return dg.MetadataValue.md(table.to_markdown(index=False))
+
+
+def _shorten(value: object, width: int = 90) -> object:
+    if isinstance(value, str) and len(value) > width:
+        return value[: width - 1] + "…"
+    return value

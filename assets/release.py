@@ -1,0 +1,53 @@
+"""Asset ``claimset_release``: publish documents, sentences, claims and rejects as a new
+immutable dataset version."""
+
+
+import dagster as dg
+import pandas as pd
+
+from pipeline.release import publish_release
+from pipeline.resources import ClaimsetConfig
+from pipeline.versions import STAGE_VERSIONS
+
+
+@dg.asset(
+    code_version=STAGE_VERSIONS["claimset_release"],
+    group_name="claimset",
+    kinds={"parquet"},
+)
+def claimset_release(
+    context: dg.AssetExecutionContext,
+    claimset: ClaimsetConfig,
+    clean_documents: pd.DataFrame,
+    sentences: pd.DataFrame,
+    claims: pd.DataFrame,
+    rejects: pd.DataFrame,
+) -> dg.MaterializeResult:
+    """Publish the validated tables as ``<data_dir>/datasets/claimset/vNNNN/`` (Parquet per
+    table plus manifest.json with checksums and provenance), written to a staging directory
+    and renamed into place. Runs only after every blocking schema check passed. When the
+    inputs and code are unchanged since the latest version, nothing new is published."""
+    result = publish_release(
+        claimset.store(), clean_documents, sentences, claims, rejects, run_id=context.run_id
+    )
+    version = result.version
+    if result.created:
+        context.log.info(f"published {version.name} at {version.path}")
+    else:
+        context.log.info(f"inputs and code unchanged: {version.name} is up to date, not published")
+    counts = version.manifest["row_counts"]
+    return dg.MaterializeResult(
+        metadata={
+            "version": version.name,
+            "published": result.created,
+            "path": dg.MetadataValue.path(str(version.path)),
+            "input_fingerprint": version.manifest["input_fingerprint"],
+            "code_version": version.manifest["code_version"],
+            "row_counts": dg.MetadataValue.md(
+                pd.Series(counts).rename_axis("table").reset_index(name="rows").to_markdown(
+                    index=False
+                )
+            ),
+            **{f"rows_{table}": int(rows) for table, rows in counts.items()},
+        }
+    )

@@ -1,0 +1,122 @@
+"""The ``claimset`` command: run the pipeline in-process and list published versions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+import dagster as dg
+
+from pipeline.resources import ClaimsetConfig
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``claimset`` console script; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="claimset", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="materialize every asset and publish a version")
+    versions = commands.add_parser("versions", help="list published dataset versions")
+    for sub in (run, versions):
+        sub.add_argument("--data-dir", help="data directory (default $CLAIMSET_DATA_DIR or data/)")
+    run.add_argument("--raw-dir", help="raw input directory (default $CLAIMSET_RAW_DIR or data/raw/)")
+    versions.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run_pipeline(ClaimsetConfig(raw_dir=args.raw_dir, data_dir=args.data_dir))
+    return list_versions(ClaimsetConfig(data_dir=args.data_dir), as_json=args.json)
+
+
+def run_pipeline(config: ClaimsetConfig) -> int:
+    """Materialize every asset and check in this process; print what happened and, last, the
+    path of the version that holds the data. Returns 0 on success, 1 on any failure."""
+    from assets.checks import SCHEMA_CHECKS
+    from pipeline.definitions import ASSETS, build_resources
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    print(f"claimset: raw files from {config.raw_path()}", file=sys.stderr)
+    result = dg.materialize(
+        [*ASSETS, *SCHEMA_CHECKS],
+        resources=build_resources(config),
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        tags={"claimset/dataset": config.dataset, "claimset/launched_by": "cli"},
+    )
+    failed_checks = [
+        evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    for evaluation in failed_checks:
+        print(f"check failed: {evaluation.check_name} on "
+              f"{evaluation.asset_key.to_user_string()}", file=sys.stderr)
+        if evaluation.description:
+            print(evaluation.description, file=sys.stderr)
+    if not result.success or failed_checks:
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data.error is not None:
+                print(f"step {event.step_key} failed: {event.step_failure_data.error.message}",
+                      file=sys.stderr)
+        print("claimset: run failed, nothing published", file=sys.stderr)
+        return 1
+    release = _release_metadata(result)
+    if release["published"]:
+        print(f"claimset: published {release['version']}", file=sys.stderr)
+    else:
+        print(
+            f"claimset: inputs and code unchanged, no new version ({release['version']} is "
+            "up to date)",
+            file=sys.stderr,
+        )
+    print(release["path"])
+    return 0
+
+
+def list_versions(config: ClaimsetConfig, *, as_json: bool) -> int:
+    """Print every published version with its creation time and row counts (or JSON)."""
+    store = config.store()
+    versions = store.versions()
+    latest = store.latest()
+    if as_json:
+        rows = [
+            {
+                "version": version.name,
+                "path": str(version.path),
+                "latest": latest is not None and version.name == latest.name,
+                "created_at": version.manifest.get("created_at"),
+                "row_counts": version.manifest.get("row_counts", {}),
+                "input_fingerprint": version.manifest.get("input_fingerprint"),
+            }
+            for version in versions
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not versions:
+        print(f"no published versions in {store.root}")
+        return 0
+    for version in versions:
+        counts = version.manifest.get("row_counts", {})
+        marker = "*" if latest is not None and version.name == latest.name else " "
+        summary = ", ".join(f"{table} {rows}" for table, rows in counts.items())
+        print(f"{marker} {version.name}  {version.manifest.get('created_at', '?')}  {summary}")
+    return 0
+
+
+def _release_metadata(result: dg.ExecuteInProcessResult) -> dict[str, object]:
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == dg.AssetKey("claimset_release"):
+            metadata = materialization.metadata
+            return {
+                "version": metadata["version"].value,
+                "published": metadata["published"].value,
+                "path": metadata["path"].value,
+            }
+    raise RuntimeError("the run succeeded but claimset_release was not materialized")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The claimset Dagster code location: assets, checks, job, schedule, sensor and resources."""
+
+
+import dagster as dg
+
+from assets.checks import SCHEMA_CHECKS
+from assets.claims import claims
+from assets.clean_documents import clean_documents
+from assets.raw_documents import raw_documents
+from assets.release import claimset_release
+from assets.sentences import sentences
+from pipeline.io_manager import ParquetIOManager
+from pipeline.jobs import claimset_job
+from pipeline.resources import ClaimsetConfig
+from pipeline.schedules import daily_claimset
+from pipeline.sensors import raw_files_sensor
+
+ASSETS = [raw_documents, clean_documents, sentences, claims, claimset_release]
+"""Every asset of the chain, upstream first."""
+
+
+def build_resources(config: ClaimsetConfig | None = None) -> dict[str, object]:
+    """The resources every claimset asset needs, all pointing at the same locations."""
+    config = config or ClaimsetConfig()
+    return {"claimset": config, "io_manager": ParquetIOManager(claimset=config)}
+
+
+defs = dg.Definitions(
+    assets=ASSETS,
+    asset_checks=SCHEMA_CHECKS,
+    jobs=[claimset_job],
+    schedules=[daily_claimset],
+    sensors=[raw_files_sensor],
+    resources=build_resources(),
+    # Text stages are small and fast: one process per run beats a subprocess per step on
+    # a two-core machine.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,72 @@
+"""Assemble the published tables and decide whether they make a new dataset version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pyarrow as pa
+
+from pipeline.store import DatasetStore, PublishResult
+from pipeline.tables import CLAIMS, DOCUMENTS, REJECTS, SENTENCES, to_arrow
+from pipeline.versions import SCHEMA_VERSION, package_version, pipeline_version
+
+
+def input_fingerprint(documents: pd.DataFrame, rejects: pd.DataFrame) -> str:
+    """A digest of every input (path, line, content sha256) and of the pipeline version.
+
+    Equal fingerprints mean the same inputs went through the same code, so the published data
+    would be identical; ingestion times do not count.
+    """
+    inputs = pd.concat(
+        [documents[["source_path", "source_line", "sha256"]], rejects[["source_path",
+         "source_line", "sha256"]]],
+        ignore_index=True,
+    )
+    keyed = sorted(
+        (str(path), -1 if pd.isna(line) else int(line), sha or "")
+        for path, line, sha in zip(
+            inputs["source_path"], inputs["source_line"], inputs["sha256"], strict=True
+        )
+    )
+    payload = json.dumps({"inputs": keyed, "pipeline": pipeline_version()})
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def release_tables(
+    documents: pd.DataFrame,
+    sentences: pd.DataFrame,
+    claims: pd.DataFrame,
+    rejects: pd.DataFrame,
+) -> dict[str, pa.Table]:
+    """The four published tables as Arrow tables with their fixed schemas."""
+    return {
+        "documents": to_arrow(documents, DOCUMENTS),
+        "sentences": to_arrow(sentences, SENTENCES),
+        "claims": to_arrow(claims, CLAIMS),
+        "rejects": to_arrow(rejects, REJECTS),
+    }
+
+
+def publish_release(
+    store: DatasetStore,
+    documents: pd.DataFrame,
+    sentences: pd.DataFrame,
+    claims: pd.DataFrame,
+    rejects: pd.DataFrame,
+    *,
+    run_id: str,
+) -> PublishResult:
+    """Publish the tables as a new version of ``store`` unless the latest version was made from
+    the same inputs by the same code (then return it with ``created=False``)."""
+    return store.publish(
+        release_tables(documents, sentences, claims, rejects),
+        fingerprint=input_fingerprint(documents, rejects),
+        provenance={
+            "run_id": run_id,
+            "code_version": pipeline_version(),
+            "package_version": package_version(),
+            "schema_version": SCHEMA_VERSION,
+        },
+    )

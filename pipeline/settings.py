@@ -1,0 +1,33 @@
+"""Where claimset reads raw files and writes data: explicit value, then environment, then default.
+
+The defaults point into the repository (``data/raw`` and ``data``) so that ``make run`` works on a
+fresh clone; ``CLAIMSET_RAW_DIR`` and ``CLAIMSET_DATA_DIR`` override them for every entry point
+(CLI, Dagster UI, schedules and sensors).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RAW_DIR_ENV = "CLAIMSET_RAW_DIR"
+DATA_DIR_ENV = "CLAIMSET_DATA_DIR"
+DATASET_NAME = "claimset"
+
+
+def resolve_raw_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the raw-document directory: ``explicit``, else ``$CLAIMSET_RAW_DIR``, else
+    ``<repo>/data/raw``. The path is made absolute but not required to exist."""
+    return _resolve(explicit, RAW_DIR_ENV, PROJECT_ROOT / "data" / "raw")
+
+
+def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the data directory (intermediate assets and published datasets): ``explicit``,
+    else ``$CLAIMSET_DATA_DIR``, else ``<repo>/data``. Absolute, not required to exist."""
+    return _resolve(explicit, DATA_DIR_ENV, PROJECT_ROOT / "data")
+
+
+def _resolve(explicit: str | os.PathLike[str] | None, env: str, default: Path) -> Path:
+    chosen = explicit or os.environ.get(env) or default
+    return Path(chosen).expanduser().resolve()

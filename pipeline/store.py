@@ -1,0 +1,255 @@
+"""Immutable, versioned Parquet datasets on the local filesystem.
+
+Layout under ``<data_dir>/datasets/<name>/``::
+
+    v0001/                 one directory per published version, never modified afterwards
+        documents.parquet  one file per table (zstd, page checksums, provenance metadata)
+        sentences.parquet
+        claims.parquet
+        rejects.parquet
+        manifest.json      version, created_at, run id, code version, input fingerprint,
+                           row counts, sha256 and size of every file, schema version
+    LATEST                 the name of the newest version ("v0001"), replaced atomically
+    _staging/              versions being written; moved into place with one rename
+    .lock                  held (flock) by the one process publishing at a time
+
+A version becomes visible only through ``rename(_staging/<tmp>, vNNNN)``, after every file and
+its manifest are written and fsynced, so readers never see a partial version and a crash never
+touches earlier versions. Leftover staging directories are removed by the next publisher.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.tables import to_pandas
+
+MANIFEST = "manifest.json"
+LATEST = "LATEST"
+_VERSION_DIR = re.compile(r"^v(\d{4,})$")
+
+
+@dataclass(frozen=True)
+class Version:
+    """A published dataset version: its name (``v0001``), number, directory and manifest."""
+
+    name: str
+    number: int
+    path: Path
+    manifest: dict[str, Any]
+
+    def table_path(self, table: str) -> Path:
+        """Path of ``table``'s Parquet file in this version (it exists for published tables)."""
+        return self.path / f"{table}.parquet"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What :meth:`DatasetStore.publish` did: the version that now holds the data, and whether
+    it was created by this call (False: the latest version already had the same fingerprint)."""
+
+    version: Version
+    created: bool
+
+
+class DatasetStore:
+    """Publish and read immutable versions of one dataset under ``root``."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: str | os.PathLike[str], name: str) -> DatasetStore:
+        """The store of dataset ``name`` inside a claimset data directory."""
+        return cls(Path(data_dir) / "datasets" / name)
+
+    def versions(self) -> list[Version]:
+        """Every complete published version, oldest first. A directory without a readable
+        manifest (which publishing never leaves behind) is not a version."""
+        if not self.root.is_dir():
+            return []
+        found = []
+        for entry in self.root.iterdir():
+            match = _VERSION_DIR.match(entry.name)
+            if not match or not entry.is_dir():
+                continue
+            try:
+                manifest = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            found.append(Version(entry.name, int(match.group(1)), entry, manifest))
+        return sorted(found, key=lambda version: version.number)
+
+    def latest(self) -> Version | None:
+        """The version named by ``LATEST``, else the highest complete version, else None."""
+        versions = self.versions()
+        try:
+            pointed = (self.root / LATEST).read_text(encoding="utf-8").strip()
+        except OSError:
+            pointed = ""
+        by_name = {version.name: version for version in versions}
+        if pointed in by_name:
+            return by_name[pointed]
+        return versions[-1] if versions else None
+
+    def get(self, name: str | None = None) -> Version:
+        """The version called ``name`` (``"v0003"``, ``"3"``, or None/"latest" for the latest).
+
+        Raises ``LookupError`` when there is no such version.
+        """
+        if name in (None, "latest"):
+            latest = self.latest()
+            if latest is None:
+                raise LookupError(f"no published version in {self.root}")
+            return latest
+        wanted = int(name.lstrip("v")) if name.lstrip("v").isdigit() else -1
+        for version in self.versions():
+            if version.number == wanted:
+                return version
+        raise LookupError(f"no version {name!r} in {self.root}")
+
+    def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
+        """Load ``table`` of ``version`` (default latest) as a pandas DataFrame."""
+        return to_pandas(pq.read_table(self.get(version).table_path(table)))
+
+    def publish(
+        self,
+        tables: Mapping[str, pa.Table],
+        *,
+        fingerprint: str,
+        provenance: Mapping[str, str],
+    ) -> PublishResult:
+        """Write ``tables`` as a new version, unless the latest version has ``fingerprint``.
+
+        ``fingerprint`` identifies inputs plus code; ``provenance`` (run id, code version, ...)
+        is stored in the manifest and in every file's Parquet key-value metadata. Holds an
+        exclusive lock for the whole call, so concurrent publishers get consecutive versions.
+        The new version is visible only once complete; on any error nothing becomes visible
+        and earlier versions are untouched.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._lock():
+            self._remove_staging_leftovers()
+            latest = self.latest()
+            if latest is not None and latest.manifest.get("input_fingerprint") == fingerprint:
+                return PublishResult(latest, created=False)
+            number = max((v.number for v in self.versions()), default=0) + 1
+            name = f"v{number:04d}"
+            staging = self.root / "_staging" / f"{name}-{uuid.uuid4().hex[:8]}"
+            staging.mkdir(parents=True)
+            try:
+                manifest = self._write_version(staging, name, tables, fingerprint, provenance)
+                final = self.root / name
+                os.rename(staging, final)
+                _fsync_dir(self.root)
+                self._point_latest_to(name)
+            finally:
+                if staging.exists():
+                    shutil.rmtree(staging, ignore_errors=True)
+            return PublishResult(Version(name, number, final, manifest), created=True)
+
+    def _write_version(
+        self,
+        staging: Path,
+        name: str,
+        tables: Mapping[str, pa.Table],
+        fingerprint: str,
+        provenance: Mapping[str, str],
+    ) -> dict[str, Any]:
+        created_at = datetime.now(UTC).isoformat(timespec="seconds")
+        stamp = {
+            "version": name,
+            "created_at": created_at,
+            "input_fingerprint": fingerprint,
+            **provenance,
+        }
+        files: dict[str, dict[str, Any]] = {}
+        for table_name, table in tables.items():
+            path = staging / f"{table_name}.parquet"
+            metadata = dict(table.schema.metadata or {})
+            metadata[b"claimset"] = json.dumps({**stamp, "table": table_name}).encode()
+            pq.write_table(
+                table.replace_schema_metadata(metadata),
+                path,
+                compression="zstd",
+                write_page_checksum=True,
+            )
+            _fsync_file(path)
+            files[path.name] = {
+                "table": table_name,
+                "rows": table.num_rows,
+                "bytes": path.stat().st_size,
+                "sha256": _sha256_file(path),
+            }
+        manifest = {
+            **stamp,
+            "row_counts": {table_name: table.num_rows for table_name, table in tables.items()},
+            "files": files,
+        }
+        manifest_path = staging / MANIFEST
+        manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True), "utf-8")
+        _fsync_file(manifest_path)
+        _fsync_dir(staging)
+        return manifest
+
+    def _point_latest_to(self, name: str) -> None:
+        temporary = self.root / f".{LATEST}.{uuid.uuid4().hex[:8]}"
+        temporary.write_text(name + "\n", encoding="utf-8")
+        _fsync_file(temporary)
+        os.replace(temporary, self.root / LATEST)
+        _fsync_dir(self.root)
+
+    def _remove_staging_leftovers(self) -> None:
+        # Only the lock holder writes, so anything staged before we got the lock is debris
+        # from an interrupted publisher.
+        shutil.rmtree(self.root / "_staging", ignore_errors=True)
+        for leftover in self.root.glob(f".{LATEST}.*"):
+            leftover.unlink(missing_ok=True)
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        # flock is released by the kernel when the holder dies, so a crashed publisher never
+        # leaves a stale lock behind.
+        with open(self.root / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,137 @@
+"""pandera model of the ``documents`` table, and the accounting of every input."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schemas.validation import ValidationReport, report, validate_frame
+
+FORMATS = ["txt", "md", "html", "jsonl"]
+"""Input formats a document can come from."""
+
+HEX16 = r"^[0-9a-f]{16}$"
+
+
+class DocumentSchema(pa.DataFrameModel):
+    """One accepted, cleaned document per row."""
+
+    doc_id: Series[str] = pa.Field(unique=True, str_matches=HEX16)
+    """sha256 of the document's content bytes, first 16 hex digits: stable across runs."""
+    input_id: Series[str] = pa.Field(unique=True, str_matches=HEX16)
+    """Which input (path and line) the document came from."""
+    source_path: Series[str] = pa.Field(str_length={"min_value": 1})
+    """Path of the source file, relative to the raw directory."""
+    source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+    """1-based line of a .jsonl record; null for whole-file documents."""
+    format: Series[str] = pa.Field(isin=FORMATS)
+    """Input format."""
+    sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    """sha256 of the input bytes (the file, or the .jsonl line)."""
+    n_bytes: Series[int] = pa.Field(ge=1)
+    """Size of the input in bytes."""
+    encoding: Series[str]
+    """Detected text encoding of the input bytes."""
+    extraction: Series[str] = pa.Field(isin=["plain", "trafilatura", "fallback"])
+    """How the text was obtained: as is, or extracted from HTML."""
+    external_id: Series[str] = pa.Field(nullable=True)
+    title: Series[str] = pa.Field(nullable=True)
+    url: Series[str] = pa.Field(nullable=True)
+    published: Series[str] = pa.Field(nullable=True)
+    lang: Series[str] = pa.Field(str_matches=r"^([a-z]{2,3}|und)$")
+    """ISO 639-1 language code, or "und" when undetermined."""
+    lang_confidence: Series[float] = pa.Field(ge=0.0, le=1.0)
+    cleaning: Series[object]
+    """Codes of what cleaning changed (list of strings)."""
+    n_chars: Series[int] = pa.Field(ge=1)
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    """The cleaned text; sentence offsets index it."""
+    ingested_at: Series[Annotated[pd.DatetimeTZDtype, "us", "UTC"]]
+
+    @pa.dataframe_check
+    def n_chars_is_text_length(cls, frame: pd.DataFrame) -> Series[bool]:
+        """``n_chars`` counts the characters of ``text``."""
+        return frame["text"].str.len() == frame["n_chars"]
+
+    @pa.dataframe_check
+    def text_has_no_outer_whitespace(cls, frame: pd.DataFrame) -> Series[bool]:
+        """Cleaned text is stripped."""
+        return frame["text"].str.strip() == frame["text"]
+
+    class Config:
+        strict = True
+        ordered = True
+
+
+class InputAccountingSchema(pa.DataFrameModel):
+    """One row per raw input: it must land in exactly one of documents and rejects."""
+
+    input_id: Series[str] = pa.Field(unique=True)
+    in_documents: Series[int] = pa.Field(ge=0)
+    in_rejects: Series[int] = pa.Field(ge=0)
+
+    @pa.dataframe_check
+    def accounted_for_exactly_once(cls, frame: pd.DataFrame) -> Series[bool]:
+        """inputs == accepted + rejected: each input is a document or a reject, never both."""
+        return frame["in_documents"] + frame["in_rejects"] == 1
+
+
+class DuplicateLinkSchema(pa.DataFrameModel):
+    """Each duplicate reject points at a document that is in the documents table."""
+
+    input_id: Series[str]
+    duplicate_of: Series[str]
+    kept_document_exists: Series[bool]
+
+    @pa.check("kept_document_exists")
+    def duplicate_of_is_a_document(cls, series: pd.Series) -> Series[bool]:
+        """``duplicate_of`` is the doc_id of an accepted document."""
+        return series
+
+
+def validate_documents(
+    documents: pd.DataFrame, rejects: pd.DataFrame, raw_input_ids: pd.Series
+) -> ValidationReport:
+    """Validate ``documents``; check that every raw input id appears exactly once in
+    ``documents`` or ``rejects`` (and that neither holds ids that were never input), and that
+    every duplicate reject names an accepted document."""
+    duplicates = rejects.loc[rejects["duplicate_of"].notna(), ["input_id", "duplicate_of"]]
+    links = duplicates.assign(
+        kept_document_exists=duplicates["duplicate_of"].isin(documents["doc_id"]).astype(bool)
+    )
+    return report(
+        "documents",
+        documents,
+        [
+            validate_frame(DocumentSchema, documents, key="doc_id"),
+            validate_frame(
+                InputAccountingSchema,
+                _accounting_frame(documents, rejects, raw_input_ids),
+                key="input_id",
+            ),
+            validate_frame(DuplicateLinkSchema, links, key="input_id"),
+        ],
+    )
+
+
+def _accounting_frame(
+    documents: pd.DataFrame, rejects: pd.DataFrame, raw_input_ids: pd.Series
+) -> pd.DataFrame:
+    ids = pd.Index(raw_input_ids.astype(str)).union(documents["input_id"]).union(
+        rejects["input_id"]
+    )
+    in_raw = ids.isin(raw_input_ids.astype(str))
+    in_documents = documents["input_id"].value_counts().reindex(ids, fill_value=0)
+    in_rejects = rejects["input_id"].value_counts().reindex(ids, fill_value=0)
+    # An id that was never input counts twice over, so the identity fails for it too.
+    stray = (~in_raw).astype(int)
+    return pd.DataFrame(
+        {
+            "input_id": ids.astype(str),
+            "in_documents": (in_documents.to_numpy() + stray).astype("int64"),
+            "in_rejects": (in_rejects.to_numpy() + stray).astype("int64"),
+        }
+    )
