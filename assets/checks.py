@@ -1,7 +1,6 @@
 """Blocking pandera checks on every table: a failure is shown in the UI with its failing rows
 and stops publishing."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -18,7 +17,9 @@ def check_result(report: ValidationReport) -> dg.AssetCheckResult:
     metadata: dict[str, object] = {"rows": report.rows, "failures": len(report.failures)}
     if not report.passed:
         metadata["failed_checks"] = dg.MetadataValue.md(
-            "\n".join(f"- `{name}`: {count} rows" for name, count in report.counts_by_check().items())
+            "\n".join(
+                f"- `{name}`: {count} rows" for name, count in report.counts_by_check().items()
+            )
         )
         metadata["failure_cases"] = dg.MetadataValue.md(report.markdown())
     return dg.AssetCheckResult(
@@ -52,9 +53,7 @@ def rejects_schema(rejects: pd.DataFrame) -> dg.AssetCheckResult:
     blocking=True,
     additional_ins={"clean_documents": dg.AssetIn("clean_documents")},
 )
-def sentences_schema(
-    sentences: pd.DataFrame, clean_documents: pd.DataFrame
-) -> dg.AssetCheckResult:
+def sentences_schema(sentences: pd.DataFrame, clean_documents: pd.DataFrame) -> dg.AssetCheckResult:
     """SentenceSchema plus offsets against documents: end > start, within the document, and
     text equal to the document slice."""
     return check_result(validate_sentences(sentences, clean_documents))

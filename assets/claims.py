@@ -1,6 +1,5 @@
 """Asset ``claims``: claim type, check-worthiness, topics and evidence for every sentence."""
 
-
 import dagster as dg
 import pandas as pd
 

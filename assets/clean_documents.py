@@ -1,7 +1,6 @@
 """Assets ``clean_documents`` and ``rejects``: cleaned, de-duplicated documents, and every
 input that did not make it, with the reason."""
 
-
 import dagster as dg
 import pandas as pd
 

@@ -1,6 +1,5 @@
 """Metadata helpers shared by the asset modules: markdown previews of tables."""
 
-
 import dagster as dg
 import pandas as pd
 

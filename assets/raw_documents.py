@@ -1,6 +1,5 @@
 """Asset ``raw_documents``: every input under the raw directory, readable or not."""
 
-
 import dagster as dg
 import pandas as pd
 

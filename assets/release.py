@@ -1,7 +1,6 @@
 """Asset ``claimset_release``: publish documents, sentences, claims and rejects as a new
 immutable dataset version."""
 
-
 import dagster as dg
 import pandas as pd
 
@@ -44,9 +43,10 @@ def claimset_release(
             "input_fingerprint": version.manifest["input_fingerprint"],
             "code_version": version.manifest["code_version"],
             "row_counts": dg.MetadataValue.md(
-                pd.Series(counts).rename_axis("table").reset_index(name="rows").to_markdown(
-                    index=False
-                )
+                pd.Series(counts)
+                .rename_axis("table")
+                .reset_index(name="rows")
+                .to_markdown(index=False)
             ),
             **{f"rows_{table}": int(rows) for table, rows in counts.items()},
         }

@@ -1,6 +1,5 @@
 """Asset ``sentences``: one row per sentence with exact character offsets."""
 
-
 import dagster as dg
 import pandas as pd
 

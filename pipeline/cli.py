@@ -21,7 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     versions = commands.add_parser("versions", help="list published dataset versions")
     for sub in (run, versions):
         sub.add_argument("--data-dir", help="data directory (default $CLAIMSET_DATA_DIR or data/)")
-    run.add_argument("--raw-dir", help="raw input directory (default $CLAIMSET_RAW_DIR or data/raw/)")
+    run.add_argument(
+        "--raw-dir", help="raw input directory (default $CLAIMSET_RAW_DIR or data/raw/)"
+    )
     versions.add_argument("--json", action="store_true", help="print machine-readable JSON")
     args = parser.parse_args(argv)
     if args.command == "run":
@@ -46,20 +48,22 @@ def run_pipeline(config: ClaimsetConfig) -> int:
         tags={"claimset/dataset": config.dataset, "claimset/launched_by": "cli"},
     )
     failed_checks = [
-        evaluation
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed
+        evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed
     ]
     for evaluation in failed_checks:
-        print(f"check failed: {evaluation.check_name} on "
-              f"{evaluation.asset_key.to_user_string()}", file=sys.stderr)
+        print(
+            f"check failed: {evaluation.check_name} on {evaluation.asset_key.to_user_string()}",
+            file=sys.stderr,
+        )
         if evaluation.description:
             print(evaluation.description, file=sys.stderr)
     if not result.success or failed_checks:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data.error is not None:
-                print(f"step {event.step_key} failed: {event.step_failure_data.error.message}",
-                      file=sys.stderr)
+                print(
+                    f"step {event.step_key} failed: {event.step_failure_data.error.message}",
+                    file=sys.stderr,
+                )
         print("claimset: run failed, nothing published", file=sys.stderr)
         return 1
     release = _release_metadata(result)

@@ -84,6 +84,8 @@ def _frame(rows: list[dict], columns: list[str], empty: pd.DataFrame) -> pd.Data
 
 
 def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value)) and (
-        value is not pd.NA
+    return (
+        value is not None
+        and not (isinstance(value, float) and pd.isna(value))
+        and (value is not pd.NA)
     )

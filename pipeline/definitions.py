@@ -1,6 +1,5 @@
 """The claimset Dagster code location: assets, checks, job, schedule, sensor and resources."""
 
-
 import dagster as dg
 
 from assets.checks import SCHEMA_CHECKS

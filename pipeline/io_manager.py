@@ -1,6 +1,5 @@
 """Store intermediate assets as Parquet files under ``<data_dir>/assets/``."""
 
-
 import os
 import uuid
 from pathlib import Path

@@ -1,6 +1,5 @@
 """The asset job that materializes the whole claimset chain."""
 
-
 import dagster as dg
 
 DATASET_TAG = "claimset/dataset"

@@ -20,8 +20,10 @@ def input_fingerprint(documents: pd.DataFrame, rejects: pd.DataFrame) -> str:
     would be identical; ingestion times do not count.
     """
     inputs = pd.concat(
-        [documents[["source_path", "source_line", "sha256"]], rejects[["source_path",
-         "source_line", "sha256"]]],
+        [
+            documents[["source_path", "source_line", "sha256"]],
+            rejects[["source_path", "source_line", "sha256"]],
+        ],
         ignore_index=True,
     )
     keyed = sorted(

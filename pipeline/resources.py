@@ -1,6 +1,5 @@
 """Dagster resources: where claimset reads raw files and writes its data."""
 
-
 from pathlib import Path
 
 import dagster as dg

@@ -1,6 +1,5 @@
 """Daily re-run of the full claimset job."""
 
-
 import dagster as dg
 
 from pipeline.jobs import claimset_job

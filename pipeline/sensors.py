@@ -1,6 +1,5 @@
 """Sensor that launches the claimset job when files under the raw directory change."""
 
-
 import json
 from pathlib import Path
 

@@ -120,8 +120,8 @@ def validate_documents(
 def _accounting_frame(
     documents: pd.DataFrame, rejects: pd.DataFrame, raw_input_ids: pd.Series
 ) -> pd.DataFrame:
-    ids = pd.Index(raw_input_ids.astype(str)).union(documents["input_id"]).union(
-        rejects["input_id"]
+    ids = (
+        pd.Index(raw_input_ids.astype(str)).union(documents["input_id"]).union(rejects["input_id"])
     )
     in_raw = ids.isin(raw_input_ids.astype(str))
     in_documents = documents["input_id"].value_counts().reindex(ids, fill_value=0)

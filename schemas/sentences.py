@@ -82,7 +82,9 @@ def validate_sentences(sentences: pd.DataFrame, documents: pd.DataFrame) -> Vali
         [
             validate_frame(SentenceSchema, sentences, key="sentence_id"),
             validate_frame(
-                SentenceInDocumentSchema, _against_documents(sentences, documents), key="sentence_id"
+                SentenceInDocumentSchema,
+                _against_documents(sentences, documents),
+                key="sentence_id",
             ),
         ],
     )
