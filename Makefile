@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
@@ -20,7 +20,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 
 ## Materialize every asset on the bundled sample corpus; prints the published version path last.
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/claimset run
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/claimset run
 
 ## The whole test suite, end-to-end tests included (what CI runs).
 test: $(STAMP)
@@ -32,7 +32,7 @@ test-fast: $(STAMP)
 
 ## Dagster UI and daemon on $(HOST):$(PORT), with a persistent DAGSTER_HOME.
 ui: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,7 +19,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="materialize every asset and publish a version")
     versions = commands.add_parser("versions", help="list published dataset versions")
-    for sub in (run, versions):
+    verify = commands.add_parser("verify", help="check a version's files against its manifest")
+    verify.add_argument("version", nargs="?", help="version to check (default: latest)")
+    for sub in (run, versions, verify):
         sub.add_argument("--data-dir", help="data directory (default $CLAIMSET_DATA_DIR or data/)")
     run.add_argument(
         "--raw-dir", help="raw input directory (default $CLAIMSET_RAW_DIR or data/raw/)"
@@ -28,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run":
         return run_pipeline(ClaimsetConfig(raw_dir=args.raw_dir, data_dir=args.data_dir))
+    if args.command == "verify":
+        return verify_version(ClaimsetConfig(data_dir=args.data_dir), args.version)
     return list_versions(ClaimsetConfig(data_dir=args.data_dir), as_json=args.json)
 
 
@@ -106,6 +110,24 @@ def list_versions(config: ClaimsetConfig, *, as_json: bool) -> int:
         marker = "*" if latest is not None and version.name == latest.name else " "
         summary = ", ".join(f"{table} {rows}" for table, rows in counts.items())
         print(f"{marker} {version.name}  {version.manifest.get('created_at', '?')}  {summary}")
+    return 0
+
+
+def verify_version(config: ClaimsetConfig, name: str | None) -> int:
+    """Check ``name`` (default latest) against its manifest checksums; print every damaged
+    file. Returns 0 when intact, 1 when damaged, 2 when there is no such version."""
+    store = config.store()
+    try:
+        version = store.get(name)
+        problems = store.verify(version.name)
+    except LookupError as error:
+        print(f"claimset: {error}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(f"damaged: {problem}")
+    if problems:
+        return 1
+    print(f"{version.name}: {len(version.manifest.get('files', {}))} files match the manifest")
     return 0
 
 

@@ -124,6 +124,32 @@ class DatasetStore:
                 return version
         raise LookupError(f"no version {name!r} in {self.root}")
 
+    def verify(self, name: str | None = None) -> list[str]:
+        """Check every file of version ``name`` (default latest) against its manifest.
+
+        Returns one message per problem (a missing, resized or altered file, or an unexpected
+        Parquet file); an empty list means the version is intact. Raises ``LookupError`` for an
+        unknown version.
+        """
+        version = self.get(name)
+        problems = []
+        listed = version.manifest.get("files", {})
+        for file_name, entry in sorted(listed.items()):
+            path = version.path / file_name
+            if not path.is_file():
+                problems.append(f"{version.name}/{file_name}: missing")
+            elif path.stat().st_size != entry["bytes"]:
+                problems.append(
+                    f"{version.name}/{file_name}: size {path.stat().st_size} bytes, "
+                    f"manifest says {entry['bytes']}"
+                )
+            elif _sha256_file(path) != entry["sha256"]:
+                problems.append(f"{version.name}/{file_name}: sha256 differs from the manifest")
+        for path in sorted(version.path.glob("*.parquet")):
+            if path.name not in listed:
+                problems.append(f"{version.name}/{path.name}: not listed in the manifest")
+        return problems
+
     def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
         """Load ``table`` of ``version`` (default latest) as a pandas DataFrame."""
         return to_pandas(pq.read_table(self.get(version).table_path(table)))

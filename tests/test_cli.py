@@ -1,0 +1,74 @@
+"""Tests of the ``claimset`` command run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tests.conftest import REPO_ROOT
+
+
+def claimset(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``claimset ARGS`` in a fresh interpreter without DAGSTER_HOME."""
+    environment = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"} | (env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=environment,
+        timeout=300,
+    )
+
+
+def test_run_prints_the_version_path_last_and_is_idempotent(raw_dir: Path, data_dir: Path) -> None:
+    first = claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data_dir))
+    assert first.returncode == 0, first.stderr
+    path = Path(first.stdout.strip().splitlines()[-1])
+    assert path == data_dir / "datasets" / "claimset" / "v0001"
+    assert len(pd.read_parquet(path / "sentences.parquet")) > 0
+    second = claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data_dir))
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip().splitlines()[-1] == str(path)
+    assert "no new version" in second.stderr
+    listed = claimset("versions", "--data-dir", str(data_dir), "--json")
+    assert listed.returncode == 0
+    [entry] = json.loads(listed.stdout)
+    assert entry["version"] == "v0001"
+    assert entry["latest"] is True
+    assert entry["row_counts"]["documents"] == 5
+
+
+def test_environment_variables_choose_the_directories(raw_dir: Path, data_dir: Path) -> None:
+    env = {"CLAIMSET_RAW_DIR": str(raw_dir), "CLAIMSET_DATA_DIR": str(data_dir)}
+    result = claimset("run", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("v0001")
+    human = claimset("versions", env=env)
+    assert human.stdout.startswith("* v0001")
+
+
+def test_versions_on_an_empty_data_dir(data_dir: Path) -> None:
+    result = claimset("versions", "--data-dir", str(data_dir))
+    assert result.returncode == 0
+    assert "no published versions" in result.stdout
+
+
+def test_verify_reports_the_damaged_file(raw_dir: Path, data_dir: Path) -> None:
+    run = claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data_dir))
+    version_dir = Path(run.stdout.strip().splitlines()[-1])
+    intact = claimset("verify", "--data-dir", str(data_dir))
+    assert intact.returncode == 0
+    assert "v0001: 4 files match the manifest" in intact.stdout
+    with open(version_dir / "claims.parquet", "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"\x00\x01\x02")
+    damaged = claimset("verify", "v0001", "--data-dir", str(data_dir))
+    assert damaged.returncode == 1
+    assert "damaged: v0001/claims.parquet: sha256 differs from the manifest" in damaged.stdout
+    assert claimset("verify", "v0042", "--data-dir", str(data_dir)).returncode == 2

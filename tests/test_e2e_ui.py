@@ -1,0 +1,196 @@
+"""End to end through the real Dagster webserver and daemon on 127.0.0.1: launch the asset job
+with the GraphQL mutation the UI's Materialize button sends, wait for it, read the Parquet."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.store import DatasetStore
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+BIN = Path(sys.executable).parent
+LAUNCH = """
+mutation LaunchPipelineExecution($executionParams: ExecutionParams!) {
+  launchPipelineExecution(executionParams: $executionParams) {
+    __typename
+    ... on LaunchRunSuccess { run { id status } }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
+RUN_STATUS = 'query { runOrError(runId: "%s") { __typename ... on Run { status } } }'
+RUNS = "query { runsOrError { ... on Runs { results { runId status tags { key value } } } } }"
+REPOSITORIES = """
+query { repositoriesOrError { ... on RepositoryConnection { nodes { name location { name }
+  assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name } } } }
+} } } }
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class DagsterServices:
+    """A webserver and a daemon started as real processes for one test."""
+
+    def __init__(self, home: Path, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.logs = home / "logs"
+        self.logs.mkdir()
+        self.processes = [
+            self._start(
+                "webserver",
+                [str(BIN / "dagster-webserver"), "-w", "workspace.yaml"]
+                + ["-h", "127.0.0.1", "-p", str(self.port)],
+                env,
+            ),
+            self._start("daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env),
+        ]
+
+    def _start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+        log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        return subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+        )
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        body = json.dumps({"query": query, "variables": variables or {}}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/graphql", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            payload = json.load(response)
+        assert "errors" not in payload, payload
+        return payload["data"]
+
+    def wait_until_up(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for process in self.processes:
+                assert process.poll() is None, self.tail()
+            try:
+                with urllib.request.urlopen(f"{self.url}/server_info", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(1)
+        raise AssertionError(f"webserver did not come up\n{self.tail()}")
+
+    def tail(self) -> str:
+        return "\n".join(
+            f"--- {log.name}\n{log.read_text()[-3000:]}" for log in sorted(self.logs.iterdir())
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+@pytest.fixture
+def services(tmp_path: Path, raw_dir: Path, data_dir: Path) -> Iterator[DagsterServices]:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    env = os.environ | {
+        "DAGSTER_HOME": str(home),
+        "CLAIMSET_RAW_DIR": str(raw_dir),
+        "CLAIMSET_DATA_DIR": str(data_dir),
+    }
+    running = DagsterServices(home, env)
+    try:
+        running.wait_until_up()
+        yield running
+    finally:
+        running.stop()
+
+
+def _wait_for_run(services: DagsterServices, run_id: str, timeout: float = 300) -> str:
+    deadline = time.monotonic() + timeout
+    status = "?"
+    while time.monotonic() < deadline:
+        status = services.graphql(RUN_STATUS % run_id)["runOrError"]["status"]
+        if status in {"SUCCESS", "FAILURE", "CANCELED"}:
+            return status
+        time.sleep(2)
+    raise AssertionError(f"run {run_id} still {status}\n{services.tail()}")
+
+
+def test_materialize_button_mutation_publishes_a_version(
+    services: DagsterServices, data_dir: Path
+) -> None:
+    [repository] = services.graphql(REPOSITORIES)["repositoriesOrError"]["nodes"]
+    assert repository["location"]["name"] == "claimset"
+    asset_selection = [{"path": node["assetKey"]["path"]} for node in repository["assetNodes"]]
+    check_selection = [
+        {"assetKey": {"path": node["assetKey"]["path"]}, "name": check["name"]}
+        for node in repository["assetNodes"]
+        for check in (node["assetChecksOrError"].get("checks") or [])
+    ]
+    assert len(asset_selection) == 6
+    assert len(check_selection) == 4
+    params = {
+        "mode": "default",
+        "runConfigData": "{}",
+        "executionMetadata": {"tags": []},
+        "selector": {
+            "repositoryLocationName": "claimset",
+            "repositoryName": repository["name"],
+            "pipelineName": "__ASSET_JOB",
+            "assetSelection": asset_selection,
+            "assetCheckSelection": check_selection,
+        },
+    }
+    launched = services.graphql(LAUNCH, {"executionParams": params})["launchPipelineExecution"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["id"]
+    assert _wait_for_run(services, run_id) == "SUCCESS", services.tail()
+
+    store = DatasetStore.in_data_dir(data_dir, "claimset")
+    latest = store.latest()
+    assert latest is not None
+    sentences = pd.read_parquet(latest.table_path("sentences"))
+    documents = pd.read_parquet(latest.table_path("documents"))
+    texts = dict(zip(documents["doc_id"], documents["text"], strict=True))
+    assert len(sentences) > 0
+    assert all(texts[r.doc_id][r.start : r.end] == r.text for r in sentences.itertuples())
+
+    # The sensor is on by default, so the daemon launches a run for the new raw files too.
+    deadline = time.monotonic() + 120
+    sensor_runs: list[dict] = []
+    while time.monotonic() < deadline and not sensor_runs:
+        runs = services.graphql(RUNS)["runsOrError"]["results"]
+        sensor_runs = [
+            run
+            for run in runs
+            if any(tag["key"] == "dagster/sensor_name" for tag in run["tags"])
+        ]
+        time.sleep(3)
+    assert sensor_runs, services.tail()

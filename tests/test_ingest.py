@@ -1,0 +1,102 @@
+"""Tests of reading raw inputs: formats, per-line .jsonl records, and unreadable inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.ingest import content_id, list_inputs, read_raw_documents
+
+
+def _by_path(frame, path: str, line: int | None = None):
+    rows = frame[frame["source_path"] == path]
+    if line is not None:
+        rows = rows[rows["source_line"] == line]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_every_input_gets_exactly_one_row(raw_dir: Path) -> None:
+    frame = read_raw_documents(raw_dir)
+    assert len(frame) == 9
+    assert frame["input_id"].is_unique
+    assert ".hidden.txt" not in set(frame["source_path"])
+
+
+def test_doc_id_is_derived_from_content(raw_dir: Path) -> None:
+    frame = read_raw_documents(raw_dir)
+    essay = _by_path(frame, "essay.txt")
+    copy = _by_path(frame, "essay copy.txt")
+    assert essay["doc_id"] == copy["doc_id"] == content_id((raw_dir / "essay.txt").read_bytes())
+    assert essay["input_id"] != copy["input_id"]
+    again = read_raw_documents(raw_dir)
+    assert list(again["doc_id"].fillna("")) == list(frame["doc_id"].fillna(""))
+
+
+def test_jsonl_records_are_read_per_line_with_reasons(raw_dir: Path) -> None:
+    frame = read_raw_documents(raw_dir)
+    good = _by_path(frame, "feed.jsonl", 1)
+    assert good["text"] == "Exports of solar panels fell 12% in May."
+    assert good["external_id"] == "w1"
+    assert good["title"] == "Wire"
+    assert _by_path(frame, "feed.jsonl", 2)["reject_reason"] == "malformed_json"
+    assert _by_path(frame, "feed.jsonl", 3)["reject_reason"] == "missing_text"
+
+
+def test_jsonl_non_string_text_and_non_object_lines(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "odd.jsonl").write_text(
+        "\n".join([json.dumps({"text": 42}), "[1, 2]", "", json.dumps({"text": "Fine."})]),
+        encoding="utf-8",
+    )
+    frame = read_raw_documents(raw)
+    assert list(frame["source_line"]) == [1, 2, 4]
+    assert list(frame["reject_reason"].fillna("ok")) == ["invalid_text", "malformed_json", "ok"]
+
+
+def test_html_main_text_is_extracted(raw_dir: Path) -> None:
+    page = _by_path(read_raw_documents(raw_dir), "page.html")
+    assert "Battery makers in Fujian" in page["text"]
+    assert "<p>" not in page["text"]
+    assert page["extraction"] in {"trafilatura", "fallback"}
+
+
+def test_unsupported_empty_and_binary_inputs_are_marked(raw_dir: Path) -> None:
+    frame = read_raw_documents(raw_dir)
+    assert _by_path(frame, "image.png")["reject_reason"] == "unsupported_format"
+    assert _by_path(frame, "empty.txt")["reject_reason"] == "empty_file"
+    (raw_dir / "nul.txt").write_bytes(b"abc\x00\x00\x00def" * 50)
+    assert _by_path(read_raw_documents(raw_dir), "nul.txt")["reject_reason"] == "binary"
+
+
+def test_symlink_loop_and_dangling_link_are_unreadable(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    os.symlink(raw / "loop.txt", raw / "loop.txt")
+    os.symlink(raw / "missing.txt", raw / "dangling.txt")
+    os.symlink(raw, raw / "self-dir")
+    frame = read_raw_documents(raw)
+    reasons = dict(zip(frame["source_path"], frame["reject_reason"], strict=True))
+    assert reasons == {
+        "dangling.txt": "unreadable",
+        "loop.txt": "unreadable",
+        "self-dir": "not_a_regular_file",
+    }
+
+
+def test_missing_raw_dir_yields_no_rows(tmp_path: Path) -> None:
+    assert list_inputs(tmp_path / "nope") == []
+    assert read_raw_documents(tmp_path / "nope").empty
+
+
+@pytest.mark.parametrize("name", ["with space.txt", "ünïcode-文件.txt", "-leading-dash.txt"])
+def test_awkward_file_names_are_read(tmp_path: Path, name: str) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / name).write_text("Solar output rose 5% in 2024.", encoding="utf-8")
+    row = _by_path(read_raw_documents(raw), name)
+    assert row["text"] == "Solar output rose 5% in 2024."
