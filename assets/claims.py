@@ -35,6 +35,9 @@ def claims(context: dg.AssetExecutionContext, sentences: pd.DataFrame) -> pd.Dat
             "claims": int(frame["is_claim"].sum()),
             "claim_types": counts_markdown(frame["claim_type"].value_counts(), "claim_type"),
             "topics": counts_markdown(topics, "topic"),
+            "preview": markdown_preview(
+                frame, ["sentence_id", "claim_type", "checkworthiness", "topics"]
+            ),
             "explained_examples": markdown_preview(examples, list(examples.columns)),
         }
     )

@@ -27,7 +27,7 @@ def claimset_release(
     and renamed into place. Runs only after every blocking schema check passed. When the
     inputs and code are unchanged since the latest version, nothing new is published."""
     result = publish_release(
-        claimset.store(), clean_documents, sentences, claims, rejects, run_id=context.run_id
+        claimset.store(), clean_documents, sentences, claims, rejects, run_id=context.run.run_id
     )
     version = result.version
     if result.created:

@@ -64,8 +64,8 @@ class SentenceInDocumentSchema(pa.DataFrameModel):
 
     @pa.dataframe_check
     def offsets_within_document(cls, frame: pd.DataFrame) -> Series[bool]:
-        """``end <= len(document.text)``."""
-        return frame["end"] <= frame["document_chars"]
+        """``end <= len(document.text)`` (for sentences whose document exists)."""
+        return ~frame["document_exists"] | (frame["end"] <= frame["document_chars"])
 
     @pa.check("text_matches_slice")
     def text_equals_document_slice(cls, series: pd.Series) -> Series[bool]:

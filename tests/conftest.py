@@ -53,7 +53,7 @@ def write_corpus(raw_dir: Path) -> dict[str, int]:
     (raw_dir / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     (raw_dir / ".hidden.txt").write_text("not an input", encoding="utf-8")
     # inputs: essay, copy, zh, page, 3 jsonl lines, empty, png = 9 (hidden file ignored)
-    return {"inputs": 9, "documents": 5, "rejects": 4}
+    return {"inputs": 9, "documents": 4, "rejects": 5}
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_run_prints_the_version_path_last_and_is_idempotent(raw_dir: Path, data_
     [entry] = json.loads(listed.stdout)
     assert entry["version"] == "v0001"
     assert entry["latest"] is True
-    assert entry["row_counts"]["documents"] == 5
+    assert entry["row_counts"]["documents"] == 4
 
 
 def test_environment_variables_choose_the_directories(raw_dir: Path, data_dir: Path) -> None:

@@ -1,0 +1,446 @@
+"""Clean extracted text before sentence splitting.
+
+Output format (decided here, relied on by the sentence splitter):
+
+* one paragraph per line: paragraphs are separated by exactly one ``"\\n"``; there are no
+  blank lines, and every newline is a boundary the splitter may trust;
+* each line is stripped, holds no tab, no control character, no run of spaces, and only
+  plain ASCII spaces (no-break and other odd spaces become ``" "``);
+* text is NFC-normalised; curly quotes, full-width characters and Chinese punctuation are
+  kept exactly (no NFKC, no quote uncurling);
+* hard-wrapped lines of Latin-script prose are joined with one space (see :func:`_joins`);
+  CJK lines are never joined;
+* ATX markdown heading markers (``## ``) are dropped when the heading text is safe to stand
+  alone; ``**bold**`` markers are dropped; list markers, single ``*``/``_``
+  and everything else in markdown are kept, so prose is never mangled;
+* short lines made of web boilerplate (reply widgets, share bars, cookie notices, newsletter
+  prompts, related-links headers, copyright lines, advertisement labels, "read more") are
+  removed; a reply widget or related-links header followed only by a short tail of form-like
+  lines removes that tail too.
+
+:func:`clean_text` is idempotent: the line-level steps run to a fixed point, and every step
+before them leaves already-clean text unchanged.
+"""
+
+from __future__ import annotations
+
+import html as html_entities
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ftfy
+
+__all__ = ["Cleaned", "clean_text"]
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Cleaned text and the stable codes of what cleaning did, in pipeline order."""
+
+    text: str
+    notes: tuple[str, ...]
+
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,  # done separately, to a fixed point, and only for ";"-terminated entities
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_line_breaks=False,  # done below together with the other newline forms
+    normalization="NFC",
+    explain=True,
+)
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+# C0/C1 controls except \t and \n, plus invisible format characters that only get in the way
+# (zero-width space, word joiner, BOM, soft hyphen, bidi embedding controls).
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u2060\ufeff\u00ad\u202a-\u202e]"
+)
+_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_RUN = re.compile(r" {2,}")
+_BLANK_RUN = re.compile(r"\n{2,}")
+
+_MAX_FIXPOINT_ROUNDS = 50
+_MAX_REPAIR_ROUNDS = 3
+
+
+_FTFY_CHECK_CONFIG = _FTFY_CONFIG._replace(explain=False)
+
+
+def _ftfy_is_stable(text: str) -> bool:
+    return ftfy.fix_text(text, _FTFY_CHECK_CONFIG) == text
+
+
+def clean_text(text: str) -> Cleaned:
+    """Repair, normalise and de-boilerplate ``text``; see the module docstring for the format.
+
+    Promises:
+      * never raises: lone surrogates become U+FFFD, non-str input is converted with ``str``;
+      * idempotent: ``clean_text(clean_text(x).text).text == clean_text(x).text``;
+      * the result has no leading/trailing whitespace, no blank line, no ``\\r``, no tab,
+        no control character; it may be ``""`` (everything was boilerplate or whitespace);
+      * ``notes`` lists stable codes (``repaired_mojibake``, ``removed_control_chars``,
+        ``normalized_whitespace``, ``unwrapped_lines``, ``removed_boilerplate:<kind>``, ...)
+        of the steps that changed something, each at most once.
+    """
+    notes: list[str] = []
+    try:
+        cleaned = _clean(text if isinstance(text, str) else str(text), notes)
+        # ftfy judges mojibake in context; once spaces, controls and boilerplate are gone it
+        # can see a fragment it left alone before ("\xa0ßŒ"). Repeat until it agrees.
+        for _ in range(_MAX_REPAIR_ROUNDS):
+            if _ftfy_is_stable(cleaned.text):
+                break
+            cleaned = _clean(cleaned.text, notes)
+        return cleaned
+    except Exception:  # defensive: a cleaning bug must not lose the document
+        fallback = _SURROGATE.sub("\ufffd", text if isinstance(text, str) else "")
+        fallback = _CONTROL.sub("", fallback.replace("\r", "\n")).strip()
+        return Cleaned(fallback, (*notes, "cleaning_failed"))
+
+
+def _clean(text: str, notes: list[str]) -> Cleaned:
+    if _SURROGATE.search(text):
+        # Pairs become the astral character they encode (ftfy), lone halves U+FFFD.
+        text = ftfy.fixes.fix_surrogates(text)
+        text = _SURROGATE.sub("\ufffd", text)
+        _add(notes, "replaced_surrogates")
+
+    if "&" in text and _ENTITY.search(text):
+        before = text
+        text = _unescape_entities(text)
+        if text != before:
+            _add(notes, "unescaped_html_entities")
+
+    text = _repair_unicode(text, notes)
+
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+        _add(notes, "removed_control_chars")
+
+    text = _normalize_whitespace(text, notes)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+        _add(notes, "normalized_unicode")
+
+    lines = text.split("\n") if text else []
+    lines = _fix_lines(lines, notes)
+    return Cleaned("\n".join(lines), tuple(notes))
+
+
+def _add(notes: list[str], code: str) -> None:
+    if code not in notes:
+        notes.append(code)
+
+
+def _unescape_entities(text: str) -> str:
+    # Loop: double-escaped feeds ("&amp;rsquo;") are common. Each round shortens the text.
+    while True:
+        unescaped = _ENTITY.sub(lambda match: html_entities.unescape(match.group(0)), text)
+        if unescaped == text:
+            return text
+        text = unescaped
+
+
+def _repair_unicode(text: str, notes: list[str]) -> str:
+    fixed = ftfy.fix_and_explain(text, _FTFY_CONFIG)
+    if fixed.text == text:
+        return text
+    for action, step in fixed.explanation or ():
+        if action in {"encode", "decode", "transcode"} or step in {
+            "restore_byte_a0",
+            "replace_lossy_sequences",
+            "decode_inconsistent_utf8",
+            "fix_c1_controls",
+        }:
+            _add(notes, "repaired_mojibake")
+        elif step in {"remove_control_chars", "remove_terminal_escapes"}:
+            _add(notes, "removed_control_chars")
+        elif action == "normalize":
+            _add(notes, "normalized_unicode")
+        elif step == "fix_latin_ligatures":
+            _add(notes, "expanded_ligatures")
+        elif step == "fix_surrogates":
+            _add(notes, "replaced_surrogates")
+    return fixed.text
+
+
+def _normalize_whitespace(text: str, notes: list[str]) -> str:
+    before = text
+    if _NEWLINES.search(text):
+        text = _NEWLINES.sub("\n", text)
+    if _ODD_SPACE.search(text):
+        text = _ODD_SPACE.sub(" ", text)
+    if "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = "\n".join(line.strip(" ") for line in text.split("\n"))
+    if "\n\n" in text:
+        text = _BLANK_RUN.sub("\n", text)
+    text = text.strip(" \n")
+    if text != before.strip():
+        _add(notes, "normalized_whitespace")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Line-level steps: boilerplate, unwrapping, markdown markers. Run together to a fixed point.
+# ---------------------------------------------------------------------------------------------
+
+
+def _fix_lines(lines: list[str], notes: list[str]) -> list[str]:
+    for _ in range(_MAX_FIXPOINT_ROUNDS):
+        before = lines
+        lines = _remove_boilerplate(lines, notes)
+        lines = _unwrap(lines, notes)
+        lines = _strip_markdown(lines, notes)
+        if lines == before:
+            break
+    return lines
+
+
+# Sentence-final punctuation (Latin and CJK), optionally followed by closing quotes/brackets.
+_FINAL = re.compile(r"[.!?:;…。！？；：]['\"’”)\]»」』】）]*$")
+_LIST_ITEM = re.compile(r"(?:[-*+•‣▪◦]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
+_HEADING = re.compile(r"#{1,6}\s+(\S.*?)(?:\s+#+)?$")
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
+_MIN_WRAPPED_LINE = 40
+_OPEN_ENDING = re.compile(
+    r"\s(?:a|an|the|of|to|in|on|at|by|for|from|with|into|onto|over|under|between|about|"
+    r"and|or|nor|but|than|that|which|who|whose|as|is|are|was|were|be|been|its|their|"
+    r"our|his|her|per|via|including|such)$"
+)
+
+
+def _is_structural(line: str) -> bool:
+    """Markdown headings, list items, table rows, quotes and code fences are never joined."""
+    return line[0] in "#|>`" or bool(_LIST_ITEM.match(line))
+
+
+def _joins(line: str, following: str) -> bool:
+    """Whether ``following`` continues the hard-wrapped Latin-script ``line``.
+
+    Depends on all of ``line`` but only on the start of ``following``, so that joining is
+    stable: a later pass sees exactly the pairs this pass already rejected.
+    """
+    if len(line) < _MIN_WRAPPED_LINE or _FINAL.search(line) or _is_structural(line):
+        return False
+    last = line[-1]
+    if _CJK.match(last) or _is_structural(following):
+        return False
+    first = following[0]
+    if first.islower() and not _CJK.match(first):
+        return True
+    # "ahead of\nGermany": a line ending on a comma or a function word is unfinished.
+    if last == "," or _OPEN_ENDING.search(line):
+        return first.isalnum() and not _CJK.match(first)
+    # "rose\n35.8% to": a number continues a sentence left open mid-clause.
+    return first.isdigit() and (last.islower() or last == ",")
+
+
+def _unwrap(lines: list[str], notes: list[str]) -> list[str]:
+    if len(lines) < 2:
+        return lines
+    out: list[str] = [lines[0]]
+    for line in lines[1:]:
+        previous = out[-1]
+        if _joins(previous, line):
+            # "high-\ntech" keeps its hyphen and loses the break; anything else gets a space.
+            glue = "" if previous.endswith("-") and previous[-2:-1].isalpha() else " "
+            out[-1] = previous + glue + line
+            _add(notes, "unwrapped_lines")
+        else:
+            out.append(line)
+    return out
+
+
+# Only "**": "__" also marks identifiers (__init__) far more often than bold in our sources.
+_BOLD = re.compile(r"(?<![\w*])\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?![\w*])")
+
+
+def _strip_markdown(lines: list[str], notes: list[str]) -> list[str]:
+    out = list(lines)
+    for index, line in enumerate(out):
+        if "**" in line and _BOLD.search(line):
+            stripped = _BOLD.sub(r"\1", line)
+            if stripped:
+                out[index] = line = stripped
+                _add(notes, "stripped_markdown_emphasis")
+        if line.startswith("#"):
+            match = _HEADING.match(line)
+            if match is None:
+                continue
+            title = match.group(1)
+            # Only when the bare title cannot be glued to a neighbour by _unwrap later on.
+            previous = out[index - 1] if index else None
+            following = out[index + 1] if index + 1 < len(out) else None
+            if (previous is None or not _joins(previous, title)) and (
+                following is None or not _joins(title, following)
+            ):
+                out[index] = title
+                _add(notes, "stripped_markdown_headings")
+    return out
+
+
+# --- boilerplate ------------------------------------------------------------------------------
+
+# Whole-line tokens per kind: a line is boilerplate when, once every token is removed, only
+# separators, digits and punctuation are left.
+_TOKENS: dict[str, tuple[str, ...]] = {
+    "reply_widget": (
+        r"leave a (?:reply|comment)(?: to \S+(?: \S+)?)?",
+        r"post (?:a )?comments?",
+        r"submit comment",
+        r"cancel reply",
+        r"reply",
+        r"comments?(?: \(\d+\))?",
+        r"\d+ (?:comments?|responses?|replies|thoughts on \S+)",
+        r"you must be logged in to post a comment",
+        r"logged in as [^.]{1,40}\.? ?log out\??",
+        r"save my name, email,? and website in this browser(?: for the next time i comment)?",
+        r"your email address will not be published",
+        r"required fields are marked",
+        r"name ?\*",
+        r"e-?mail ?\*",
+        r"website",
+        r"comment ?\*",
+        r"notify me of (?:new )?(?:follow-up )?(?:comments|posts)(?: by email)?",
+        r"发表回复|发表评论|取消回复|网友评论|我要评论|评论|留言|回复",
+    ),
+    "share_bar": (
+        r"share this(?: (?:article|story|post|page))?",
+        r"share(?: (?:on|to|via))? (?:facebook|twitter|x|linkedin|whatsapp|weibo|wechat|e-?mail"
+        r"|reddit|telegram|pinterest)",
+        r"click to (?:share on \S+|email a link to a friend|email|print)"
+        r"(?: \(opens in new window\))?",
+        r"tweet|share|e-?mail|print|facebook|twitter|linkedin|whatsapp|weibo|wechat|reddit",
+        r"like this",
+        r"like loading\.{0,3}",
+        r"分享到(?:微信|微博|朋友圈|qq)?|分享|转发|微信|微博",
+    ),
+    "cookie_notice": (
+        r"accept(?: all)?(?: cookies)?",
+        r"reject all(?: cookies)?",
+        r"(?:cookie|privacy) (?:settings|policy|preferences)",
+        r"manage (?:cookies|preferences|consent)",
+        r"got it|i agree|ok",
+    ),
+    "newsletter": (
+        r"subscribe(?: now| today)?",
+        r"sign up(?: now)?",
+        r"(?:our |free )?newsletters?",
+        r"订阅",
+    ),
+    "related_links": (
+        r"related (?:posts|articles|stories|content|reading|coverage|news)",
+        r"you (?:may|might) also like",
+        r"recommended(?: for you)?",
+        r"see also|more stories",
+        r"相关(?:文章|阅读|新闻|推荐)",
+    ),
+    "advertisement": (r"advertisement|advertising|sponsored(?: content)?|ad|广告",),
+    "read_more": (
+        r"read more|continue reading|read the full (?:story|article)|more",
+        r"阅读全文|查看更多|阅读更多",
+    ),
+}
+_TOKEN_RES = {
+    kind: re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.I)
+    for kind, patterns in _TOKENS.items()
+}
+_TOKEN_KIND_ORDER = tuple(_TOKENS)
+_NO_LETTERS = re.compile(r"[\W\d_]*")
+
+# Lines that start like a notice of this kind are boilerplate whatever follows, up to a length.
+_PREFIXES: dict[str, tuple[re.Pattern[str], int]] = {
+    "cookie_notice": (
+        re.compile(
+            r"(?:we|this\ (?:web)?site|our\ (?:web)?site|we\ and\ our\ partners)"
+            r"\ (?:uses?|stores?)\ cookies"
+            r"|by\ (?:continuing|using)\ (?:to\ (?:use|browse)\ )?(?:this|our)\ (?:web)?site"
+            r"|cookies\ help\ us|本网站使用cookie",
+            re.I | re.X,
+        ),
+        400,
+    ),
+    "reply_widget": (
+        re.compile(
+            r"you\ must\ be\ logged\ in\ to\ post\ a\ comment|save\ my\ name,\ email"
+            r"|your\ email\ address\ will\ not\ be\ published",
+            re.I | re.X,
+        ),
+        300,
+    ),
+    "newsletter": (
+        re.compile(
+            r"(?:sign\ up|subscribe)(?:\ now|\ today)?\ (?:for|to)\ (?:our|the)\ "
+            r"(?:[\w-]+\ ){0,3}newsletter"
+            r"|get\ (?:the|our)\ [^.]{0,60}(?:in|to)\ your\ inbox",
+            re.I | re.X,
+        ),
+        300,
+    ),
+    "copyright": (
+        re.compile(
+            r"(?:copyright\s*)?(?:©|\(c\))\s*(?:\d{4}|[A-Z])|copyright\s+\d{4}"
+            r"|.{0,150}\ball\ rights\ reserved\b|.{0,80}版权所有",
+            re.I | re.X,
+        ),
+        200,
+    ),
+}
+_MAX_TOKEN_LINE = 160
+_MAX_PREFIX_LINE = 400
+_MAX_TAIL_LINES = 15
+_MAX_TAIL_LINE = 200
+_TAIL_KINDS = ("reply_widget", "related_links")
+
+
+def _boilerplate_kind(line: str) -> str | None:
+    """Kind of boilerplate ``line`` is, or None for content. Cheap checks first."""
+    if len(line) > _MAX_PREFIX_LINE:
+        return None
+    body = line.lstrip("#>*-•· \t")
+    if not body:
+        return None
+    for kind, (prefix, max_length) in _PREFIXES.items():
+        if len(body) <= max_length and prefix.match(body):
+            return kind
+    if len(body) > _MAX_TOKEN_LINE:
+        return None
+    found: str | None = None
+    rest = body
+    for kind in _TOKEN_KIND_ORDER:
+        reduced = _TOKEN_RES[kind].sub(" ", rest)
+        if reduced != rest:
+            found = found or kind
+            rest = reduced
+    if found is not None and _NO_LETTERS.fullmatch(rest):
+        return found
+    return None
+
+
+def _remove_boilerplate(lines: list[str], notes: list[str]) -> list[str]:
+    kinds = [_boilerplate_kind(line) for line in lines]
+    if not any(kinds):
+        return lines
+    out: list[str] = []
+    for index, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+        if kind is None:
+            out.append(line)
+            continue
+        _add(notes, f"removed_boilerplate:{kind}")
+        if kind in _TAIL_KINDS and _is_short_tail(lines[index + 1 :]):
+            break  # the comment form / link list that follows goes with it
+    return out
+
+
+def _is_short_tail(tail: Iterable[str]) -> bool:
+    for count, line in enumerate(tail, start=1):
+        if count > _MAX_TAIL_LINES or len(line) > _MAX_TAIL_LINE:
+            return False
+    return True

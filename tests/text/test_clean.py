@@ -1,0 +1,267 @@
+"""Tests for pipeline.text.clean: repair, whitespace, unwrapping, boilerplate, idempotence."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from pipeline.text.clean import clean_text
+
+ESSAY = (
+    "China’s factories are changing fast. Robot installations rose 7% in 2023.\n"
+    "Analysts expect the pace to continue as battery plants automate their lines."
+)
+
+# --- repair -------------------------------------------------------------------------------
+
+
+def test_mojibake_apostrophe_is_repaired() -> None:
+    cleaned = clean_text("The company\u00e2\u20ac\u2122s robots are cheaper.")
+    assert cleaned.text == "The company’s robots are cheaper."
+    assert "repaired_mojibake" in cleaned.notes
+
+
+def test_mojibake_double_quotes_are_repaired() -> None:
+    broken = "He said \u00e2\u20ac\u0153reducers are the bottleneck\u00e2\u20ac\x9d today."
+    assert clean_text(broken).text == "He said “reducers are the bottleneck” today."
+
+
+def test_curly_quotes_full_width_and_chinese_punctuation_survive() -> None:
+    text = "“Smart” factories – ‘fast’ lines.\n新质生产力（新能源汽车）：增长３５％！真的吗？"
+    assert clean_text(text).text == text
+
+
+def test_nfc_normalisation_without_nfkc() -> None:
+    cleaned = clean_text("Cafe\u0301 robots ① ＡＢＣ")
+    assert cleaned.text == "Café robots ① ＡＢＣ"
+
+
+def test_html_entities_are_unescaped_even_when_double_escaped() -> None:
+    assert clean_text("R&amp;D spending &amp;rsquo; up &#8217; AT&T").text == "R&D spending ’ up ’ AT&T"
+
+
+def test_lone_surrogates_are_replaced() -> None:
+    cleaned = clean_text("bad \ud800 surrogate")
+    assert cleaned.text == "bad \ufffd surrogate"
+    cleaned.text.encode("utf-8")  # must not raise
+
+
+# --- control characters and whitespace ----------------------------------------------------
+
+
+def test_control_characters_removed_but_newlines_kept() -> None:
+    cleaned = clean_text("Output\x00 rose\x07 7%.\nExports\x1b fell.\x7f")
+    assert cleaned.text == "Output rose 7%.\nExports fell."
+    assert "removed_control_chars" in cleaned.notes
+
+
+def test_tabs_odd_spaces_and_runs_become_one_space() -> None:
+    text = "Output\trose\u00a0\u00a07%\u2009in   2023.\u3000Exports fell."
+    assert clean_text(text).text == "Output rose 7% in 2023. Exports fell."
+
+
+def test_all_newline_forms_become_single_newlines_without_blank_lines() -> None:
+    text = "  First paragraph.\r\n\r\n\r\nSecond one.\rThird.\u2028Fourth.\u2029Fifth.  \n\n"
+    assert clean_text(text).text == "First paragraph.\nSecond one.\nThird.\nFourth.\nFifth."
+
+
+def test_whitespace_only_becomes_empty() -> None:
+    assert clean_text(" \n\t\u00a0\r\n ").text == ""
+    assert clean_text("").text == ""
+
+
+# --- unwrapping ---------------------------------------------------------------------------
+
+
+def test_hard_wrapped_paragraph_is_unwrapped() -> None:
+    text = (
+        "Robot density in Chinese manufacturing passed 470 units per\n"
+        "10,000 workers in 2023, according to an industry body, which put\n"
+        "the country ahead of\n"
+        "Germany for the first time.\n"
+        "Next paragraph starts here."
+    )
+    cleaned = clean_text(text)
+    assert cleaned.text == (
+        "Robot density in Chinese manufacturing passed 470 units per 10,000 workers in 2023, "
+        "according to an industry body, which put the country ahead of Germany for the "
+        "first time.\nNext paragraph starts here."
+    )
+    assert "unwrapped_lines" in cleaned.notes
+
+
+def test_titles_list_items_and_finished_sentences_are_not_joined() -> None:
+    text = (
+        "Battery makers bet on scale\n"
+        "production rose sharply in the last quarter of the year.\n"
+        "- Output rose 35.8% to 9.5 million units in the year to December\n"
+        "- exports grew.\n"
+        "The plan was announced in 2015 by the State Council:\n"
+        "ten sectors were named."
+    )
+    assert clean_text(text).text == text
+
+
+def test_cjk_lines_are_never_joined_with_a_space() -> None:
+    text = "新质生产力是近年来中国经济政策中的关键词它强调以科技创新推动产业升级\n而不是依靠低成本劳动力"
+    assert clean_text(text).text == text
+
+
+def test_hyphenated_line_break_keeps_the_hyphen_without_space() -> None:
+    text = "Suppliers of lithium iron phosphate cells expanded their high-\ntech lines quickly."
+    assert clean_text(text).text == (
+        "Suppliers of lithium iron phosphate cells expanded their high-tech lines quickly."
+    )
+
+
+# --- markdown -----------------------------------------------------------------------------
+
+
+def test_markdown_heading_markers_and_bold_dropped_lists_kept() -> None:
+    text = "# Notes on policy\n\n## What matters\n\n- **Robots** first.\n- Batteries, e.g. LFP."
+    cleaned = clean_text(text)
+    assert cleaned.text == "Notes on policy\nWhat matters\n- Robots first.\n- Batteries, e.g. LFP."
+    assert "stripped_markdown_headings" in cleaned.notes
+
+
+def test_snake_case_and_arithmetic_are_not_treated_as_emphasis() -> None:
+    text = "The field __init__ and 2**10**3 stay as written."
+    assert clean_text(text).text == text
+
+
+# --- boilerplate --------------------------------------------------------------------------
+
+
+def test_chinese_reply_widget_at_end_of_english_essay_is_removed() -> None:
+    cleaned = clean_text(ESSAY + "\n\n发表回复\n")
+    assert cleaned.text == ESSAY
+    assert "removed_boilerplate:reply_widget" in cleaned.notes
+
+
+def test_reply_widget_removes_trailing_comment_form() -> None:
+    form = (
+        "Leave a Reply Cancel reply\n"
+        "You must be logged in to post a comment.\n"
+        "Your email address will not be published. Required fields are marked *\n"
+        "Name *\nEmail *\nWebsite\n"
+        "Save my name, email, and website in this browser for the next time I comment.\n"
+        "Post Comment"
+    )
+    cleaned = clean_text(ESSAY + "\n" + form)
+    assert cleaned.text == ESSAY
+    assert cleaned.notes.count("removed_boilerplate:reply_widget") == 1
+
+
+def test_share_bar_cookie_notice_and_other_furniture_removed() -> None:
+    text = "\n".join(
+        [
+            "We use cookies to improve your experience. By continuing you agree to our policy.",
+            "Accept all cookies | Cookie settings",
+            "Share this:",
+            "Share on Facebook | Tweet | Email",
+            "Click to share on Twitter (Opens in new window)",
+            "分享到：微信 微博",
+            ESSAY,
+            "Advertisement",
+            "Read more »",
+            "Subscribe to our weekly newsletter for more factory news",
+            "Copyright © 2025 Factory Floor Weekly. All rights reserved.",
+        ]
+    )
+    cleaned = clean_text(text)
+    assert cleaned.text == ESSAY
+    for kind in ("cookie_notice", "share_bar", "advertisement", "read_more", "newsletter"):
+        assert f"removed_boilerplate:{kind}" in cleaned.notes
+    assert "removed_boilerplate:copyright" in cleaned.notes
+
+
+def test_real_sentences_mentioning_boilerplate_words_are_kept() -> None:
+    text = (
+        "Regulators said the app collects cookies and location data from drivers.\n"
+        "Engineers share their designs on a Tweet-like internal board.\n"
+        "Readers were invited to leave a reply on the ministry's consultation page by May.\n"
+        "Copyright disputes over robot designs rose in 2024."
+    )
+    assert clean_text(text).text == text
+
+
+def test_related_posts_block_at_the_end_is_removed() -> None:
+    text = ESSAY + "\nRelated posts:\nSolar glass prices slide again\nRobot density in Guangdong"
+    assert clean_text(text).text == ESSAY
+
+
+def test_reply_widget_in_the_middle_removes_only_itself() -> None:
+    long_tail = "\n".join(f"Paragraph {n} says output rose {n}% in the year." for n in range(20))
+    cleaned = clean_text("Leave a comment\n" + long_tail)
+    assert cleaned.text == long_tail
+
+
+def test_everything_boilerplate_gives_empty_text() -> None:
+    assert clean_text("Share this:\nTweet\nLeave a Reply").text == ""
+
+
+# --- properties ---------------------------------------------------------------------------
+
+FRAGMENTS = [
+    "发表回复", "发表评论", "Leave a Reply", "Leave a reply", "Post a comment", "Cancel reply",
+    "You must be logged in to post a comment.", "Name *", "Email *", "Website",
+    "Save my name, email, and website in this browser for the next time I comment.",
+    "Share this:", "Share on Facebook", "Click to share on Twitter", "Tweet",
+    "Share | Tweet | Email", "分享到", "We use cookies to improve your experience.",
+    "This website uses cookies", "Accept all cookies", "Cookie settings",
+    "Subscribe to our newsletter", "Related posts", "Related articles",
+    "Copyright © 2025 Foo. All rights reserved.", "Advertisement", "Read more",
+    "\u00e2\u20ac\u2122", "\u00e2\u20ac\u0153", "\u00e2\u20ac\x9d", "Ã©", "â€", "\x00", "\x1b[31m",
+    "\x07", "\u200b", "\ufeff", "\u00ad", "\ud800", "&amp;", "&rsquo;", "&#8217;", "&", "#",
+    "## ", "# Heading", "- ", "* ", "1. ", "**", "__", "*", "_", "|", ">", "-",
+    "\n", "\n\n", "\r\n", "\r", "\t", " ", "  ", "\u00a0", "\u3000", "\u2028", "\u2029",
+    "\x85", "\x0c", "e\u0301", "\u0301", "ﬁ", "．", "。", "！", "？", "：", "，", "“", "”",
+    "‘", "’", ".", ",", ":", "of", "the", "and", "x" * 45, "a" * 60, "China", "robots",
+    "rose 35.8% to 9.5 million units", "新质生产力", "新能源汽车", "制造业", "high-", "tech",
+    "A", "b", "7", "2025",
+]  # fmt: skip
+
+texts = st.one_of(
+    st.text(),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join),
+    st.lists(
+        st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)),
+        max_size=40,
+    ).map("".join),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=25).map(" ".join),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("\n".join),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+@example("Leave a Reply\n" + "x" * 45 + "\nread")
+@example("# " + "a" * 60 + "\nb")
+@example("Read\nmore")
+@example("**a\nb**")
+def test_clean_is_idempotent(text: str) -> None:
+    once = clean_text(text).text
+    assert clean_text(once).text == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_clean_never_raises_and_output_is_tidy(text: str) -> None:
+    cleaned = clean_text(text)
+    out = cleaned.text
+    assert isinstance(out, str)
+    assert out == out.strip()
+    assert "\n\n" not in out and "\r" not in out and "\t" not in out and "  " not in out
+    assert not any(ord(ch) < 32 and ch != "\n" for ch in out)
+    out.encode("utf-8")  # no lone surrogates left
+    assert len(set(cleaned.notes)) == len(cleaned.notes)
+
+
+def test_large_input_is_fast() -> None:
+    import time
+
+    text = (ESSAY + "\n\nShare this:\nSome  spaced   text here.\n") * 2000
+    start = time.perf_counter()
+    cleaned = clean_text(text)
+    assert time.perf_counter() - start < 5
+    assert "Share this:" not in cleaned.text
