@@ -8,6 +8,7 @@ touches the network: trafilatura is only given the markup, never asked to fetch.
 
 from __future__ import annotations
 
+import html as html_entities  # the standard library module, not this one
 import logging
 import re
 from dataclasses import dataclass
@@ -49,6 +50,14 @@ _BLOCK_TAGS = (
     "hr", "address", "details", "summary",
 )  # fmt: skip
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+_DROP_BLOCKS = re.compile(
+    r"<(script|style|noscript|template|nav|header|footer|aside|form|svg)\b.*?</\1\s*>",
+    re.I | re.S,
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(_BLOCK_TAGS) + r")\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_MAX_STRIP_CHARS = 5_000_000
 
 
 def looks_like_html(text: str) -> bool:
@@ -93,7 +102,12 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         title = _title_from_tree(tree)
     if text:
         return Extracted(text, title, "trafilatura")
-    return Extracted(_fallback_text(tree), title, "fallback")
+    text = _fallback_text(tree)
+    if not text:
+        # libxml2 silently drops everything nested deeper than a few hundred levels; a
+        # parser-free tag strip still recovers the words of such pages.
+        text = _strip_tags(html)
+    return Extracted(text, title, "fallback")
 
 
 def _parse(html: str) -> Any:
@@ -183,6 +197,22 @@ def _fallback_text(tree: Any) -> str:
         return _tidy_lines(tree.text_content())
     except Exception as exc:  # includes RecursionError on absurdly deep trees
         log.debug("fallback extraction failed: %s", exc)
+        return ""
+
+
+def _strip_tags(html: str) -> str:
+    """Regex tag strip used when no tree is available; crude but cannot recurse or fail."""
+    try:
+        if len(html) > _MAX_STRIP_CHARS:
+            return ""
+        text = _DROP_BLOCKS.sub("\n", _COMMENT.sub("", html))
+        head_end = text.lower().find("</head>")
+        if head_end >= 0:
+            text = text[head_end + len("</head>") :]
+        text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", text))
+        return _tidy_lines(html_entities.unescape(text))
+    except Exception as exc:
+        log.debug("tag strip failed: %s", exc)
         return ""
 
 

@@ -78,13 +78,13 @@ def _detect(text: str) -> tuple[str, float]:
     sample = text[:_MAX_CHARS].strip()
     if not sample:
         return UNDETERMINED
-    letters = len(_LETTER.findall(sample))
-    if letters == 0:
-        return UNDETERMINED
-
     han = len(_HAN.findall(sample))
     kana = len(_KANA.findall(sample))
     hangul = len(_HANGUL.findall(sample))
+    # Han characters newer than Python's Unicode tables are not "letters" to re; count them.
+    letters = max(len(_LETTER.findall(sample)), han + kana + hangul)
+    if letters == 0:
+        return UNDETERMINED
     if (
         kana >= _MIN_CJK
         and kana / letters >= _KANA_SHARE

@@ -37,7 +37,10 @@ def test_nfc_normalisation_without_nfkc() -> None:
 
 
 def test_html_entities_are_unescaped_even_when_double_escaped() -> None:
-    assert clean_text("R&amp;D spending &amp;rsquo; up &#8217; AT&T").text == "R&D spending ’ up ’ AT&T"
+    assert (
+        clean_text("R&amp;D spending &amp;rsquo; up &#8217; AT&T").text
+        == "R&D spending ’ up ’ AT&T"
+    )
 
 
 def test_lone_surrogates_are_replaced() -> None:
@@ -103,7 +106,10 @@ def test_titles_list_items_and_finished_sentences_are_not_joined() -> None:
 
 
 def test_cjk_lines_are_never_joined_with_a_space() -> None:
-    text = "新质生产力是近年来中国经济政策中的关键词它强调以科技创新推动产业升级\n而不是依靠低成本劳动力"
+    text = (
+        "新质生产力是近年来中国经济政策中的关键词它强调以科技创新推动产业升级\n"
+        "而不是依靠低成本劳动力"
+    )
     assert clean_text(text).text == text
 
 

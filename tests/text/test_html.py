@@ -22,7 +22,8 @@ PAGE = f"""<!DOCTYPE html>
 <script>var tracking = "should never appear";</script>
 <style>p {{ color: red; }}</style></head>
 <body>
-<header><nav><a href="/">Home</a> | <a href="/news">News</a> | <a href="/about">About us</a></nav></header>
+<header><nav><a href="/">Home</a> | <a href="/news">News</a> |
+<a href="/about">About us</a></nav></header>
 <div id="cookie-banner"><p>We use cookies to improve your experience on our site.</p>
 <button>Accept all cookies</button></div>
 <article><h1>Battery makers bet on scale</h1>
@@ -54,12 +55,24 @@ def test_lines_are_tidy() -> None:
     assert all(line == line.strip() and line for line in text.split("\n"))
 
 
-def test_fallback_used_when_trafilatura_finds_nothing() -> None:
-    html = "<html><head><title>Short</title></head><body><nav>Menu</nav><div>Tiny note.</div>" \
-        "<footer>Footer text</footer></body></html>"
+def test_fallback_used_when_trafilatura_finds_nothing(monkeypatch) -> None:
+    import pipeline.text.html as html_module
+
+    monkeypatch.setattr(html_module, "_trafilatura", lambda *args: ("", None))
+    result = extract_html(PAGE)
+    assert result.method == "fallback"
+    lines = result.text.split("\n")
+    for paragraph in BODY:
+        assert paragraph in lines
+    for furniture in ("tracking", "color: red", "About us", "Save my name", "All rights"):
+        assert furniture not in result.text
+    assert result.title == "Battery makers bet on scale"
+
+
+def test_tiny_page_still_yields_its_text() -> None:
+    html = "<html><head><title>Short</title></head><body><div>Tiny note.</div></body></html>"
     result = extract_html(html)
-    assert "Tiny note." in result.text
-    assert "Menu" not in result.text and "Footer text" not in result.text
+    assert result.text == "Tiny note."
     assert result.title == "Short"
 
 
@@ -89,24 +102,33 @@ def test_empty_and_non_html_input() -> None:
 
 
 def test_broken_html_does_not_raise() -> None:
-    broken = "<html><body><p>Unclosed <b>bold <i>mixed</b> tags</i><div><p>More text here" \
+    broken = (
+        "<html><body><p>Unclosed <b>bold <i>mixed</b> tags</i><div><p>More text here"
         "</span></table><<<>>>&&&;</p"
+    )
     result = extract_html(broken)
     assert "Unclosed" in result.text
 
 
 def test_deeply_nested_html_does_not_raise() -> None:
     depth = 5000
-    html = "<html><body>" + "<div>" * depth + "<p>Deep text about robots.</p>" + \
-        "</div>" * depth + "</body></html>"
+    html = (
+        "<html><body>"
+        + "<div>" * depth
+        + "<p>Deep text about robots.</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
     result = extract_html(html)
-    assert isinstance(result.text, str)
+    assert result.text == "Deep text about robots."
 
 
 def test_xml_declaration_is_accepted() -> None:
-    html = '<?xml version="1.0" encoding="utf-8"?>\n<html><head><title>X</title></head>' \
-        "<body><p>Exports of solar panels fell twelve percent in May, the ministry said.</p>" \
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html><head><title>X</title></head>'
+        "<body><p>Exports of solar panels fell twelve percent in May, the ministry said.</p>"
         "</body></html>"
+    )
     result = extract_html(html)
     assert "solar panels" in result.text
     assert result.title == "X"
