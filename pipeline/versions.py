@@ -22,6 +22,28 @@ SCHEMA_VERSION = "1"
 """Version of the published table layouts (columns, types, meanings)."""
 
 
+TEXT_LIBRARIES = (
+    "ftfy",
+    "charset-normalizer",
+    "trafilatura",
+    "lxml",
+    "lxml_html_clean",
+    "py3langid",
+)
+"""Libraries whose version changes what the text stages output (extraction, repair, language)."""
+
+
+def library_versions() -> dict[str, str]:
+    """Installed version of each library in :data:`TEXT_LIBRARIES` ("missing" when absent)."""
+    versions = {}
+    for name in TEXT_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
 def package_version() -> str:
     """The installed claimset distribution version, or ``"0+unknown"`` when not installed."""
     try:
@@ -31,10 +53,15 @@ def package_version() -> str:
 
 
 def pipeline_version() -> str:
-    """A short stable digest of every stage version, the schema version and the package
-    version: equal digests mean the same code produced the data."""
+    """A short stable digest of every stage version, the schema version, the package version
+    and the text libraries' versions: equal digests mean the same code produced the data."""
     payload = json.dumps(
-        {"stages": STAGE_VERSIONS, "schema": SCHEMA_VERSION, "package": package_version()},
+        {
+            "stages": STAGE_VERSIONS,
+            "schema": SCHEMA_VERSION,
+            "package": package_version(),
+            "libraries": library_versions(),
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
