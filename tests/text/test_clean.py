@@ -263,11 +263,8 @@ def test_clean_never_raises_and_output_is_tidy(text: str) -> None:
     assert len(set(cleaned.notes)) == len(cleaned.notes)
 
 
-def test_large_input_is_fast() -> None:
-    import time
-
+def test_large_input_is_cleaned_throughout() -> None:
     text = (ESSAY + "\n\nShare this:\nSome  spaced   text here.\n") * 2000
-    start = time.perf_counter()
     cleaned = clean_text(text)
-    assert time.perf_counter() - start < 5
     assert "Share this:" not in cleaned.text
+    assert cleaned.text.count("Some spaced text here.") == 2000
