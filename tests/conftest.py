@@ -9,9 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # Shared, noisy machines: property tests are judged on correctness, never on speed.
-settings.register_profile(
-    "claimset", deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("claimset", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("claimset")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +42,9 @@ def write_corpus(raw_dir: Path) -> dict[str, int]:
         encoding="utf-8",
     )
     lines = [
-        json.dumps({"id": "w1", "title": "Wire", "text": "Exports of solar panels fell 12% in May."}),
+        json.dumps(
+            {"id": "w1", "title": "Wire", "text": "Exports of solar panels fell 12% in May."}
+        ),
         "{not json",
         json.dumps({"id": "w3", "title": "No text"}),
     ]

@@ -109,9 +109,10 @@ def test_rerun_with_unchanged_inputs_publishes_nothing_new(raw_dir: Path, data_d
     assert changed["published"] is True
     assert changed["version"] == "v0002"
     store = DatasetStore.in_data_dir(data_dir, "claimset")
-    assert len(store.read_table("documents", "v0002")) == len(
-        store.read_table("documents", "v0001")
-    ) + 1
+    assert (
+        len(store.read_table("documents", "v0002"))
+        == len(store.read_table("documents", "v0001")) + 1
+    )
 
 
 def test_failing_schema_blocks_publishing(
@@ -128,9 +129,10 @@ def test_failing_schema_blocks_publishing(
     [failed] = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert failed.check_name == "sentences_schema"
     assert "offsets_within_document" in failed.metadata["failure_cases"].value
-    assert not (data_dir / "datasets" / "claimset").exists() or not DatasetStore.in_data_dir(
-        data_dir, "claimset"
-    ).versions()
+    assert (
+        not (data_dir / "datasets" / "claimset").exists()
+        or not DatasetStore.in_data_dir(data_dir, "claimset").versions()
+    )
 
 
 def test_schedule_requests_the_full_job() -> None:

@@ -65,7 +65,9 @@ class DagsterServices:
                 + ["-h", "127.0.0.1", "-p", str(self.port)],
                 env,
             ),
-            self._start("daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env),
+            self._start(
+                "daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env
+            ),
         ]
 
     def _start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -188,9 +190,7 @@ def test_materialize_button_mutation_publishes_a_version(
     while time.monotonic() < deadline and not sensor_runs:
         runs = services.graphql(RUNS)["runsOrError"]["results"]
         sensor_runs = [
-            run
-            for run in runs
-            if any(tag["key"] == "dagster/sensor_name" for tag in run["tags"])
+            run for run in runs if any(tag["key"] == "dagster/sensor_name" for tag in run["tags"])
         ]
         time.sleep(3)
     assert sensor_runs, services.tail()
