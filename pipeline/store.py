@@ -20,15 +20,15 @@ touches earlier versions. Leftover staging directories are removed by the next p
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import sys
+import time
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +38,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.locking import exclusive_lock
 from pipeline.tables import to_pandas
+
+PAUSE_ENV = "CLAIMSET_PAUSE_AT"
+"""Fault-injection hook for the crash tests: a comma-separated list of publish steps
+(``tables_written``, ``before_commit``, ``before_latest``) at which a publisher announces
+``claimset: paused at <step>`` on stderr and sleeps, so a test can kill it there."""
 
 MANIFEST = "manifest.json"
 LATEST = "LATEST"
@@ -170,8 +176,8 @@ class DatasetStore:
         and earlier versions are untouched.
         """
         self.root.mkdir(parents=True, exist_ok=True)
-        with self._lock():
-            self._remove_staging_leftovers()
+        with exclusive_lock(self.root / ".lock"):
+            self._recover()
             latest = self.latest()
             if latest is not None and latest.manifest.get("input_fingerprint") == fingerprint:
                 return PublishResult(latest, created=False)
@@ -181,9 +187,11 @@ class DatasetStore:
             staging.mkdir(parents=True)
             try:
                 manifest = self._write_version(staging, name, tables, fingerprint, provenance)
+                _pause_point("before_commit")
                 final = self.root / name
                 os.rename(staging, final)
                 _fsync_dir(self.root)
+                _pause_point("before_latest")
                 self._point_latest_to(name)
             finally:
                 if staging.exists():
@@ -217,6 +225,7 @@ class DatasetStore:
                 write_page_checksum=True,
             )
             _fsync_file(path)
+            _pause_point("tables_written")
             files[path.name] = {
                 "table": table_name,
                 "rows": table.num_rows,
@@ -241,23 +250,23 @@ class DatasetStore:
         os.replace(temporary, self.root / LATEST)
         _fsync_dir(self.root)
 
-    def _remove_staging_leftovers(self) -> None:
+    def _recover(self) -> None:
         # Only the lock holder writes, so anything staged before we got the lock is debris
-        # from an interrupted publisher.
+        # from an interrupted publisher. A publisher killed between its commit rename and the
+        # pointer update leaves a complete version that LATEST does not name yet: finish that.
         shutil.rmtree(self.root / "_staging", ignore_errors=True)
         for leftover in self.root.glob(f".{LATEST}.*"):
             leftover.unlink(missing_ok=True)
+        versions = self.versions()
+        latest = self.latest()
+        if versions and latest is not None and latest.name != versions[-1].name:
+            self._point_latest_to(versions[-1].name)
 
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
-        # flock is released by the kernel when the holder dies, so a crashed publisher never
-        # leaves a stale lock behind.
-        with open(self.root / ".lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+
+def _pause_point(step: str) -> None:
+    if step in os.environ.get(PAUSE_ENV, "").split(","):
+        print(f"claimset: paused at {step}", file=sys.stderr, flush=True)
+        time.sleep(3600)
 
 
 def _sha256_file(path: Path) -> str:
