@@ -100,3 +100,22 @@ def test_awkward_file_names_are_read(tmp_path: Path, name: str) -> None:
     (raw / name).write_text("Solar output rose 5% in 2024.", encoding="utf-8")
     row = _by_path(read_raw_documents(raw), name)
     assert row["text"] == "Solar output rose 5% in 2024."
+
+
+def test_jsonl_ids_and_metadata_never_become_paths(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    hostile = {
+        "id": "../../outside",
+        "title": "/etc/passwd",
+        "url": "file:///etc/shadow",
+        "text": "Robot exports rose 10% in 2024.",
+    }
+    (raw / "feed.jsonl").write_text(json.dumps(hostile) + "\n", encoding="utf-8")
+    before = sorted(tmp_path.rglob("*"))
+    row = _by_path(read_raw_documents(raw), "feed.jsonl", 1)
+    assert row["external_id"] == "../../outside"
+    assert row["source_path"] == "feed.jsonl"
+    assert row["doc_id"] == content_id(hostile["text"].encode())
+    assert sorted(tmp_path.rglob("*")) == before
+    assert not (tmp_path.parent / "outside").exists()
