@@ -5,6 +5,7 @@ import pandas as pd
 
 from assets.preview import counts_markdown, markdown_preview
 from pipeline.claims import RULE_TAGGER, tag_sentences
+from pipeline.progress import Progress
 from pipeline.versions import STAGE_VERSIONS
 
 
@@ -18,7 +19,8 @@ def claims(context: dg.AssetExecutionContext, sentences: pd.DataFrame) -> pd.Dat
     quantity, prediction, correlation_causation, law_rule, personal_experience, other_claim,
     not_a_claim), ``checkworthiness`` in [0, 1], ``verifiable``, ``hedged``,
     ``attributed_to``, ``topics`` and the ``evidence`` (cues with offsets) behind each tag."""
-    frame = tag_sentences(sentences)
+    progress = Progress("claims", len(sentences), "sentences", context.log.info)
+    frame = tag_sentences(sentences, progress)
     positives = frame[frame["is_claim"]].head(5)
     examples = pd.DataFrame(
         {

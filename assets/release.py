@@ -4,7 +4,8 @@ immutable dataset version."""
 import dagster as dg
 import pandas as pd
 
-from pipeline.release import publish_release
+from pipeline.card import CHART_FILE
+from pipeline.release import CARD_FILE, publish_release
 from pipeline.resources import ClaimsetConfig
 from pipeline.versions import STAGE_VERSIONS
 
@@ -24,8 +25,10 @@ def claimset_release(
 ) -> dg.MaterializeResult:
     """Publish the validated tables as ``<data_dir>/datasets/claimset/vNNNN/`` (Parquet per
     table plus manifest.json with checksums and provenance), written to a staging directory
-    and renamed into place. Runs only after every blocking schema check passed. When the
-    inputs and code are unchanged since the latest version, nothing new is published."""
+    and renamed into place, with a dataset card (README.md and a chart of claim types and
+    topics) and a changelog against the previous version. Runs only after every blocking schema
+    check passed. When the inputs and code are unchanged since the latest version, nothing new
+    is published."""
     result = publish_release(
         claimset.store(), clean_documents, sentences, claims, rejects, run_id=context.run.run_id
     )
@@ -35,8 +38,11 @@ def claimset_release(
     else:
         context.log.info(f"inputs and code unchanged: {version.name} is up to date, not published")
     counts = version.manifest["row_counts"]
+    card = version.path / CARD_FILE
     return dg.MaterializeResult(
         metadata={
+            "dataset_card": dg.MetadataValue.md(card.read_text(encoding="utf-8")),
+            "chart": dg.MetadataValue.path(str(version.path / CHART_FILE)),
             "version": version.name,
             "published": result.created,
             "path": dg.MetadataValue.path(str(version.path)),

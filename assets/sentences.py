@@ -4,6 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.preview import markdown_preview
+from pipeline.progress import Progress
 from pipeline.sentences import split_documents
 from pipeline.versions import STAGE_VERSIONS
 
@@ -18,7 +19,8 @@ def sentences(context: dg.AssetExecutionContext, clean_documents: pd.DataFrame) 
     ``start``/``end`` character offsets into the document's cleaned text, and ``text``, which
     equals ``document.text[start:end]`` exactly. Split by ``pipeline.text.split_sentences``
     (English and Chinese rules)."""
-    frame = split_documents(clean_documents)
+    progress = Progress("sentences", len(clean_documents), "documents", context.log.info)
+    frame = split_documents(clean_documents, progress)
     per_document = frame.groupby("doc_id").size()
     context.log.info(f"{len(frame)} sentences from {len(clean_documents)} documents")
     context.add_output_metadata(

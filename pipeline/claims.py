@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.progress import Progress
 from pipeline.tables import CLAIMS, empty_frame
 from pipeline.text import tag_claims
 
@@ -11,15 +12,27 @@ RULE_TAGGER = "rules/1"
 """Name and version of the rule-based tagger, stored in every claim row's ``tagger`` column."""
 
 
-def tag_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
+BATCH = 20_000
+"""Sentences tagged per call, so progress can be reported on large inputs."""
+
+
+def tag_sentences(sentences: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
     """One claims row per sentence row, in the same order, with the ``CLAIMS`` columns.
 
     Evidence offsets index the sentence ``text``; ``tagger`` names the rules or model that
-    produced the row.
+    produced the row. ``progress`` is advanced by the number of sentences tagged.
     """
     if sentences.empty:
         return empty_frame(CLAIMS)
-    tags = tag_claims(sentences["text"].tolist())
+    texts = sentences["text"].tolist()
+    batches = []
+    for offset in range(0, len(texts), BATCH):
+        batches.append(tag_claims(texts[offset : offset + BATCH]))
+        if progress is not None:
+            progress.advance(len(batches[-1]))
+    if progress is not None:
+        progress.finish()
+    tags = pd.concat(batches, ignore_index=True)
     frame = tags.assign(
         sentence_id=sentences["sentence_id"].to_numpy(),
         doc_id=sentences["doc_id"].to_numpy(),

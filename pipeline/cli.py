@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from pipeline.diff import diff_tables, render_diff
+from pipeline.progress import BAR_ENV
 from pipeline.resources import ClaimsetConfig
 
 
@@ -21,7 +23,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     versions = commands.add_parser("versions", help="list published dataset versions")
     verify = commands.add_parser("verify", help="check a version's files against its manifest")
     verify.add_argument("version", nargs="?", help="version to check (default: latest)")
-    for sub in (run, versions, verify):
+    diff = commands.add_parser("diff", help="what changed between two versions")
+    diff.add_argument("version_a", help="the older version, e.g. v0001")
+    diff.add_argument("version_b", nargs="?", default="latest", help="the newer (default latest)")
+    diff.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    prune = commands.add_parser("prune", help="delete old versions, keeping the newest N")
+    prune.add_argument("--keep", type=int, required=True, help="how many versions to keep (>= 1)")
+    for sub in (run, versions, verify, diff, prune):
         sub.add_argument("--data-dir", help="data directory (default $CLAIMSET_DATA_DIR or data/)")
     run.add_argument(
         "--raw-dir", help="raw input directory (default $CLAIMSET_RAW_DIR or data/raw/)"
@@ -32,6 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_pipeline(ClaimsetConfig(raw_dir=args.raw_dir, data_dir=args.data_dir))
     if args.command == "verify":
         return verify_version(ClaimsetConfig(data_dir=args.data_dir), args.version)
+    if args.command == "diff":
+        config = ClaimsetConfig(data_dir=args.data_dir)
+        return diff_versions(config, args.version_a, args.version_b, as_json=args.json)
+    if args.command == "prune":
+        return prune_versions(ClaimsetConfig(data_dir=args.data_dir), args.keep)
     return list_versions(ClaimsetConfig(data_dir=args.data_dir), as_json=args.json)
 
 
@@ -42,6 +55,8 @@ def run_pipeline(config: ClaimsetConfig) -> int:
     from pipeline.definitions import ASSETS, build_resources
 
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    if sys.stderr.isatty():
+        os.environ[BAR_ENV] = "1"
     print(f"claimset: raw files from {config.raw_path()}", file=sys.stderr)
     result = dg.materialize(
         [*ASSETS, *SCHEMA_CHECKS],
@@ -128,6 +143,39 @@ def verify_version(config: ClaimsetConfig, name: str | None) -> int:
     if problems:
         return 1
     print(f"{version.name}: {len(version.manifest.get('files', {}))} files match the manifest")
+    return 0
+
+
+def diff_versions(config: ClaimsetConfig, name_a: str, name_b: str, *, as_json: bool) -> int:
+    """Print what changed from version ``name_a`` to ``name_b``: documents added, removed and
+    changed, sentences added and removed, claims whose tags changed, with examples. Returns 2
+    when a version does not exist."""
+    store = config.store()
+    try:
+        version_a, version_b = store.get(name_a), store.get(name_b)
+    except LookupError as error:
+        print(f"claimset: {error}", file=sys.stderr)
+        return 2
+    tables = ("documents", "sentences", "claims")
+    changes = diff_tables(
+        {table: store.read_table(table, version_a.name) for table in tables},
+        {table: store.read_table(table, version_b.name) for table in tables},
+    )
+    if as_json:
+        print(json.dumps({"from": version_a.name, "to": version_b.name, **changes}, indent=2))
+    else:
+        print(render_diff(changes, version_a.name, version_b.name))
+    return 0
+
+
+def prune_versions(config: ClaimsetConfig, keep: int) -> int:
+    """Delete all but the newest ``keep`` versions (never the latest, never one being read)."""
+    try:
+        removed = config.store().prune(keep)
+    except ValueError as error:
+        print(f"claimset: {error}", file=sys.stderr)
+        return 2
+    print(f"removed {len(removed)} versions" + (f": {', '.join(removed)}" if removed else ""))
     return 0
 
 

@@ -5,6 +5,7 @@ import dagster as dg
 from assets.checks import SCHEMA_CHECKS
 from assets.claims import claims
 from assets.clean_documents import clean_documents
+from assets.corpus_summary import corpus_summary
 from assets.raw_documents import raw_documents
 from assets.release import claimset_release
 from assets.sentences import sentences
@@ -14,7 +15,7 @@ from pipeline.resources import ClaimsetConfig
 from pipeline.schedules import daily_claimset
 from pipeline.sensors import raw_files_sensor
 
-ASSETS = [raw_documents, clean_documents, sentences, claims, claimset_release]
+ASSETS = [raw_documents, clean_documents, sentences, claims, claimset_release, corpus_summary]
 """Every asset of the chain, upstream first."""
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.store import DatasetStore, PublishResult
+from pipeline.card import CHART_FILE, render_card, render_chart, summarize
+from pipeline.diff import diff_tables
+from pipeline.store import DatasetStore, PublishResult, Version
 from pipeline.tables import CLAIMS, DOCUMENTS, REJECTS, SENTENCES, to_arrow
 from pipeline.versions import SCHEMA_VERSION, package_version, pipeline_version
 
@@ -51,6 +54,11 @@ def release_tables(
     }
 
 
+CARD_FILE = "README.md"
+SUMMARY_FILE = "summary.json"
+CHANGELOG_FILE = "changelog.json"
+
+
 def publish_release(
     store: DatasetStore,
     documents: pd.DataFrame,
@@ -61,14 +69,47 @@ def publish_release(
     run_id: str,
 ) -> PublishResult:
     """Publish the tables as a new version of ``store`` unless the latest version was made from
-    the same inputs by the same code (then return it with ``created=False``)."""
+    the same inputs by the same code (then return it with ``created=False``).
+
+    Besides the four tables, a new version holds its dataset card (``README.md``), a chart
+    of claim types and topics, ``summary.json`` (counts) and, when a version came before it,
+    ``changelog.json`` (:func:`pipeline.diff.diff_tables` against that version).
+    """
+    frames = {"documents": documents, "sentences": sentences, "claims": claims, "rejects": rejects}
+    fingerprint = input_fingerprint(documents, rejects)
+    provenance = {
+        "run_id": run_id,
+        "code_version": pipeline_version(),
+        "package_version": package_version(),
+        "schema_version": SCHEMA_VERSION,
+    }
+
+    def attachments(name: str, previous: Version | None) -> dict[str, bytes]:
+        summary = summarize(frames)
+        files = {
+            CARD_FILE: render_card(name, summary, provenance, fingerprint).encode(),
+            CHART_FILE: render_chart(summary),
+            SUMMARY_FILE: _json(summary),
+        }
+        if previous is not None:
+            changes = diff_tables(_read_tables(store, previous), frames)
+            files[CHANGELOG_FILE] = _json({"from": previous.name, "to": name, **changes})
+        return files
+
     return store.publish(
         release_tables(documents, sentences, claims, rejects),
-        fingerprint=input_fingerprint(documents, rejects),
-        provenance={
-            "run_id": run_id,
-            "code_version": pipeline_version(),
-            "package_version": package_version(),
-            "schema_version": SCHEMA_VERSION,
-        },
+        fingerprint=fingerprint,
+        provenance=provenance,
+        attachments=attachments,
     )
+
+
+def _read_tables(store: DatasetStore, version: Version) -> Mapping[str, pd.DataFrame]:
+    return {
+        table: store.read_table(table, version.name)
+        for table in ("documents", "sentences", "claims")
+    }
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True).encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.progress import Progress
 from pipeline.tables import SENTENCES, empty_frame
 from pipeline.text import split_sentences
 
@@ -13,13 +14,14 @@ def sentence_id(doc_id: str, index: int) -> str:
     return f"{doc_id}-{index:04d}"
 
 
-def split_documents(documents: pd.DataFrame) -> pd.DataFrame:
+def split_documents(documents: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
     """One row per sentence of every document, with the ``SENTENCES`` columns.
 
     Offsets index the document's cleaned ``text``: for every row,
     ``documents.text[start:end] == text``; ``index`` counts from 0 within a document; rows are
     ordered by document (input order) then position. Sentence ids are derived from ``doc_id``
-    and ``index``, so an unchanged document keeps its sentence ids across runs.
+    and ``index``, so an unchanged document keeps its sentence ids across runs. ``progress``
+    is advanced once per document.
     """
     doc_ids: list[str] = []
     indexes: list[int] = []
@@ -35,6 +37,10 @@ def split_documents(documents: pd.DataFrame) -> pd.DataFrame:
             starts.append(start)
             ends.append(end)
             texts.append(text[start:end])
+        if progress is not None:
+            progress.advance()
+    if progress is not None:
+        progress.finish()
     if not doc_ids:
         return empty_frame(SENTENCES)
     return pd.DataFrame(

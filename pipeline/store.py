@@ -20,6 +20,7 @@ touches earlier versions. Leftover staging directories are removed by the next p
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -28,7 +29,8 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +38,11 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline.locking import exclusive_lock
+from pipeline.settings import DATASET_NAME, resolve_data_dir
 from pipeline.tables import to_pandas
 
 PAUSE_ENV = "CLAIMSET_PAUSE_AT"
@@ -63,6 +67,10 @@ class Version:
     def table_path(self, table: str) -> Path:
         """Path of ``table``'s Parquet file in this version (it exists for published tables)."""
         return self.path / f"{table}.parquet"
+
+
+Attachments = Callable[[str, "Version | None"], Mapping[str, bytes]]
+"""Builds the extra files of a version from its name and the version before it."""
 
 
 @dataclass(frozen=True)
@@ -160,20 +168,87 @@ class DatasetStore:
         """Load ``table`` of ``version`` (default latest) as a pandas DataFrame."""
         return to_pandas(pq.read_table(self.get(version).table_path(table)))
 
+    def arrow_dataset(self, table: str, version: str | None = None) -> ds.Dataset:
+        """``table`` of ``version`` (default latest) as a lazy ``pyarrow.dataset.Dataset``."""
+        return ds.dataset(self.get(version).table_path(table), format="parquet")
+
+    def duckdb(self, table: str, version: str | None = None, connection: Any | None = None) -> Any:
+        """``table`` of ``version`` (default latest) as a DuckDB relation (needs ``duckdb``)."""
+        import duckdb
+
+        connection = connection if connection is not None else duckdb.connect()
+        return connection.read_parquet(str(self.get(version).table_path(table)))
+
+    @contextmanager
+    def reading(self, version: str | None = None) -> Iterator[Version]:
+        """Hold a shared read lock on ``version`` (default latest) for the ``with`` block, so
+        :meth:`prune` leaves it alone. On a read-only store the lock is skipped."""
+        chosen = self.get(version)
+        try:
+            (self.root / ".readers").mkdir(exist_ok=True)
+            handle = open(self.root / ".readers" / f"{chosen.name}.lock", "a+")  # noqa: SIM115
+        except OSError:
+            yield chosen
+            return
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            yield chosen
+
+    def prune(self, keep: int) -> list[str]:
+        """Delete all but the newest ``keep`` versions (``keep >= 1``); return the names removed.
+
+        Never removes the latest version, nor one that a reader holds through
+        :meth:`reading`. Each removed version first disappears from view with one rename,
+        so a reader never sees it half deleted.
+        """
+        if keep < 1:
+            raise ValueError("keep must be at least 1: the latest version is never pruned")
+        removed: list[str] = []
+        with exclusive_lock(self.root / ".lock"):
+            self._recover()
+            latest = self.latest()
+            candidates = self.versions()[:-keep]
+            for version in candidates:
+                if latest is not None and version.name == latest.name:
+                    continue
+                if not self._retire(version):
+                    continue
+                removed.append(version.name)
+        return removed
+
+    def _retire(self, version: Version) -> bool:
+        readers = self.root / ".readers"
+        readers.mkdir(exist_ok=True)
+        with open(readers / f"{version.name}.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            graveyard = self.root / "_staging" / f"pruned-{version.name}-{uuid.uuid4().hex[:8]}"
+            graveyard.parent.mkdir(exist_ok=True)
+            os.rename(version.path, graveyard)
+            _fsync_dir(self.root)
+            shutil.rmtree(graveyard, ignore_errors=True)
+        (readers / f"{version.name}.lock").unlink(missing_ok=True)
+        return True
+
     def publish(
         self,
         tables: Mapping[str, pa.Table],
         *,
         fingerprint: str,
         provenance: Mapping[str, str],
+        attachments: Attachments | None = None,
     ) -> PublishResult:
         """Write ``tables`` as a new version, unless the latest version has ``fingerprint``.
 
         ``fingerprint`` identifies inputs plus code; ``provenance`` (run id, code version, ...)
-        is stored in the manifest and in every file's Parquet key-value metadata. Holds an
-        exclusive lock for the whole call, so concurrent publishers get consecutive versions.
-        The new version is visible only once complete; on any error nothing becomes visible
-        and earlier versions are untouched.
+        is stored in the manifest and in every file's Parquet key-value metadata.
+        ``attachments(version_name, previous_version)`` returns extra files (a dataset card,
+        a changelog, charts) to store in the version; they are checksummed in the manifest
+        like the tables. Holds an exclusive lock for the whole call, so concurrent publishers
+        get consecutive versions. The new version is visible only once complete; on any error
+        nothing becomes visible and earlier versions are untouched.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(self.root / ".lock"):
@@ -186,7 +261,10 @@ class DatasetStore:
             staging = self.root / "_staging" / f"{name}-{uuid.uuid4().hex[:8]}"
             staging.mkdir(parents=True)
             try:
-                manifest = self._write_version(staging, name, tables, fingerprint, provenance)
+                extra = attachments(name, latest) if attachments is not None else {}
+                manifest = self._write_version(
+                    staging, name, tables, fingerprint, provenance, extra
+                )
                 _pause_point("before_commit")
                 final = self.root / name
                 os.rename(staging, final)
@@ -205,6 +283,7 @@ class DatasetStore:
         tables: Mapping[str, pa.Table],
         fingerprint: str,
         provenance: Mapping[str, str],
+        attachments: Mapping[str, bytes],
     ) -> dict[str, Any]:
         created_at = datetime.now(UTC).isoformat(timespec="seconds")
         stamp = {
@@ -231,6 +310,16 @@ class DatasetStore:
                 "rows": table.num_rows,
                 "bytes": path.stat().st_size,
                 "sha256": _sha256_file(path),
+            }
+        for file_name, content in attachments.items():
+            path = staging / file_name
+            path.write_bytes(content)
+            _fsync_file(path)
+            files[file_name] = {
+                "table": None,
+                "rows": None,
+                "bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
             }
         manifest = {
             **stamp,
@@ -288,3 +377,12 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def open_dataset(
+    data_dir: str | os.PathLike[str] | None = None, name: str = DATASET_NAME
+) -> DatasetStore:
+    """The published claimset dataset under ``data_dir`` (default ``$CLAIMSET_DATA_DIR`` or
+    the repository's ``data/``): list versions, load any table of any version as pandas, a
+    pyarrow dataset or a DuckDB relation, ``latest`` by default."""
+    return DatasetStore.in_data_dir(resolve_data_dir(data_dir), name)

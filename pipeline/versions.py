@@ -15,6 +15,7 @@ STAGE_VERSIONS: dict[str, str] = {
     "sentences": "1",
     "claims": "1",
     "claimset_release": "1",
+    "corpus_summary": "1",
 }
 """Version of each asset's logic, keyed by asset name."""
 

@@ -64,7 +64,7 @@ def test_verify_reports_the_damaged_file(raw_dir: Path, data_dir: Path) -> None:
     version_dir = Path(run.stdout.strip().splitlines()[-1])
     intact = claimset("verify", "--data-dir", str(data_dir))
     assert intact.returncode == 0
-    assert "v0001: 4 files match the manifest" in intact.stdout
+    assert "v0001: 7 files match the manifest" in intact.stdout
     with open(version_dir / "claims.parquet", "r+b") as handle:
         handle.seek(100)
         handle.write(b"\x00\x01\x02")

@@ -46,6 +46,7 @@ def test_definitions_load_with_one_chain_job_schedule_and_sensor() -> None:
         "sentences",
         "claims",
         "claimset_release",
+        "corpus_summary",
     }
     assert defs.resolve_job_def("claimset_job") is not None
     assert daily_claimset.default_status == dg.DefaultScheduleStatus.RUNNING
@@ -97,6 +98,11 @@ def test_assets_record_metadata_for_the_ui(raw_dir: Path, data_dir: Path) -> Non
         assert Path(metadata["path"].value).is_file(), key
         assert "|" in metadata["preview"].value, key
     assert "duplicate" in by_key["rejects"]["by_reason"].value
+    card = by_key["claimset_release"]["dataset_card"].value
+    assert card.startswith("# claimset v0001")
+    assert Path(by_key["claimset_release"]["chart"].value).read_bytes().startswith(b"\x89PNG")
+    assert by_key["corpus_summary"]["versions"].value == 1
+    assert by_key["corpus_summary"]["sentences"].value >= 1
 
 
 def test_rerun_with_unchanged_inputs_publishes_nothing_new(raw_dir: Path, data_dir: Path) -> None:

@@ -56,24 +56,26 @@ class DagsterServices:
     def __init__(self, home: Path, env: dict[str, str]) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.logs = home / "logs"
+        self.logs = home.parent / "service-logs"
         self.logs.mkdir()
-        self.processes = [
-            self._start(
-                "webserver",
-                [str(BIN / "dagster-webserver"), "-w", "workspace.yaml"]
-                + ["-h", "127.0.0.1", "-p", str(self.port)],
-                env,
-            ),
-            self._start(
-                "daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env
-            ),
-        ]
+        self.env = env
+        self.processes: list[subprocess.Popen] = []
 
-    def _start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    def start(self) -> None:
+        """Start the webserver, wait until it answers, then start the daemon. Starting both at
+        once on a fresh DAGSTER_HOME races on creating the SQLite run storage."""
+        command = [str(BIN / "dagster-webserver"), "-w", "workspace.yaml"]
+        self.processes.append(
+            self._start("webserver", command + ["-h", "127.0.0.1", "-p", str(self.port)])
+        )
+        self.wait_until_up()
+        daemon = [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"]
+        self.processes.append(self._start("daemon", daemon))
+
+    def _start(self, name: str, command: list[str]) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
         return subprocess.Popen(
-            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+            command, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
         )
 
     def graphql(self, query: str, variables: dict | None = None) -> dict:
@@ -128,7 +130,7 @@ def services(tmp_path: Path, raw_dir: Path, data_dir: Path) -> Iterator[DagsterS
     }
     running = DagsterServices(home, env)
     try:
-        running.wait_until_up()
+        running.start()
         yield running
     finally:
         running.stop()
@@ -156,7 +158,7 @@ def test_materialize_button_mutation_publishes_a_version(
         for node in repository["assetNodes"]
         for check in (node["assetChecksOrError"].get("checks") or [])
     ]
-    assert len(asset_selection) == 6
+    assert len(asset_selection) == 7
     assert len(check_selection) == 4
     params = {
         "mode": "default",

@@ -158,3 +158,39 @@ def test_verify_names_the_damaged_file(tmp_path: Path) -> None:
     assert store.verify("v0001") == ["v0001/others.parquet: sha256 differs from the manifest"]
     version.table_path("things").unlink()
     assert store.verify()[1] == "v0001/things.parquet: missing"
+
+
+def test_prune_keeps_latest_and_versions_being_read(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path / "ds")
+    for fingerprint in ("f1", "f2", "f3", "f4"):
+        _publish(store, fingerprint)
+    with store.reading("v0002"):
+        assert store.prune(keep=1) == ["v0001", "v0003"]
+    assert [v.name for v in store.versions()] == ["v0002", "v0004"]
+    assert store.latest().name == "v0004"
+    assert store.prune(keep=1) == ["v0002"]
+    assert [v.name for v in store.versions()] == ["v0004"]
+    assert store.verify() == []
+    with pytest.raises(ValueError):
+        store.prune(keep=0)
+
+
+def test_reader_api_gives_identical_rows_in_every_form(tmp_path: Path) -> None:
+    from pipeline.store import open_dataset
+
+    store = DatasetStore.in_data_dir(tmp_path, "claimset")
+    _publish(store, "f1", n=20)
+    _publish(store, "f2", n=30)
+    dataset = open_dataset(tmp_path)
+    assert [v.name for v in dataset.versions()] == ["v0001", "v0002"]
+    from_pandas = dataset.read_table("things", "v0001")
+    from_arrow = dataset.arrow_dataset("things", "v0001").to_table().to_pandas()
+    from_duckdb = dataset.duckdb("things", "v0001").order("id").df()
+    from_polars = pl.read_parquet(dataset.get("v0001").table_path("things")).to_pandas()
+    for frame in (from_arrow, from_duckdb, from_polars):
+        pd.testing.assert_frame_equal(
+            from_pandas.sort_values("id").reset_index(drop=True),
+            frame.sort_values("id").reset_index(drop=True),
+            check_dtype=False,
+        )
+    assert len(dataset.read_table("things")) == 30
