@@ -22,12 +22,16 @@ def curate_documents(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     stage ``"ingest"``. The others are cleaned (:func:`pipeline.text.clean_text`); a document
     that is empty after cleaning is rejected as ``empty_after_cleaning``, and a document whose
     cleaned text equals an earlier one's (in source order) is rejected as ``duplicate`` with
-    ``duplicate_of`` naming the kept document. Output frames have the ``DOCUMENTS`` and
-    ``REJECTS`` columns, in source order; ``len(documents) + len(rejects) == len(raw)``.
+    ``duplicate_of`` naming the kept document. So is a document with the same content bytes,
+    hence the same ``doc_id``, as an earlier one but a different cleaned text (the same page
+    saved as ``.txt`` and ``.html``): ``doc_id`` stays unique. Output frames have the
+    ``DOCUMENTS`` and ``REJECTS`` columns, in source order;
+    ``len(documents) + len(rejects) == len(raw)``.
     """
     documents: list[dict] = []
     rejects: list[dict] = []
     kept_by_text: dict[str, str] = {}
+    kept_paths: dict[str, str] = {}  # doc_id -> where the kept document came from
     for row in raw.to_dict("records"):
         if _present(row["reject_reason"]):
             rejects.append(_reject_row(row, "ingest", row["reject_reason"], row["reject_detail"]))
@@ -45,7 +49,18 @@ def curate_documents(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                 | {"duplicate_of": original}
             )
             continue
+        if row["doc_id"] in kept_paths:
+            original = row["doc_id"]
+            detail = (
+                f"same content as {original} from {kept_paths[original]}, "
+                f"read there as a different text"
+            )
+            rejects.append(
+                _reject_row(row, "clean", "duplicate", detail) | {"duplicate_of": original}
+            )
+            continue
         kept_by_text[text_key] = row["doc_id"]
+        kept_paths[row["doc_id"]] = _where(row)
         lang, confidence = detect_language(cleaned.text)
         document = {name: row[name] for name in DOCUMENTS.names if name in row}
         document |= {
@@ -74,6 +89,11 @@ def _reject_row(row: dict, stage: str, reason: str, detail: object) -> dict:
         "detail": str(detail) if _present(detail) else "",
         "duplicate_of": None,
     }
+
+
+def _where(row: dict) -> str:
+    line = row["source_line"]
+    return row["source_path"] + (f" line {line}" if _present(line) else "")
 
 
 def _frame(rows: list[dict], columns: list[str], empty: pd.DataFrame) -> pd.DataFrame:

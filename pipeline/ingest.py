@@ -10,9 +10,11 @@ git and rsync follow; everything else under the raw directory is.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -36,24 +38,33 @@ def list_inputs(raw_dir: Path) -> list[Path]:
 
     Directories are walked recursively without following symlinked directories (they are
     returned themselves, to be rejected as ``not_a_regular_file``), so a symlink loop cannot
-    hang the walk. A missing ``raw_dir`` yields an empty list.
+    hang the walk. A subdirectory that cannot be listed is returned itself, so that
+    :func:`read_input` rejects it as ``unreadable`` instead of its files vanishing unnoticed.
+    A missing or unlistable ``raw_dir`` yields an empty list.
     """
     found: list[Path] = []
     pending = [raw_dir]
     while pending:
         directory = pending.pop()
         try:
-            entries = list(os.scandir(directory))
+            with os.scandir(directory) as scan:
+                entries = list(scan)
         except OSError:
+            if directory != raw_dir:
+                found.append(directory)
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:  # vanished or unreadable entry: read_input says which
+                is_dir = False
+            if is_dir:
                 pending.append(Path(entry.path))
             else:
                 found.append(Path(entry.path))
-    return sorted(found, key=lambda path: path.relative_to(raw_dir).as_posix())
+    return sorted(found, key=lambda path: _path_key(path.relative_to(raw_dir)))
 
 
 def file_fingerprint(path: Path) -> tuple[int, int] | None:
@@ -89,7 +100,7 @@ def read_input(path: Path, raw_dir: Path) -> list[dict[str, Any]]:
 
     Pure apart from reading ``path``; never raises for a bad file.
     """
-    relative = _display_path(path.relative_to(raw_dir))
+    relative = path.relative_to(raw_dir)
     suffix = path.suffix.lower()
     fmt = (TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES).get(suffix, suffix.lstrip(".") or "none")
     base = _row(relative, None, fmt)
@@ -105,7 +116,9 @@ def read_input(path: Path, raw_dir: Path) -> list[dict[str, Any]]:
         return [base | _reject(decoded.reason or "undecodable", decoded.detail)]
     base["encoding"] = decoded.encoding
     if fmt == "jsonl":
-        return list(_jsonl_rows(decoded.text, relative, decoded.encoding))
+        rows = list(_jsonl_rows(decoded.text, relative, decoded.encoding))
+        # Unreachable with the decoder's blank-text rule, but a file must never vanish.
+        return rows or [base | _reject("empty_file", "no non-blank .jsonl line")]
     base["doc_id"] = content_id(data)
     return [base | _document_text(decoded.text, is_html=fmt == "html")]
 
@@ -116,10 +129,15 @@ def content_id(content: bytes) -> str:
 
 
 def _read_bytes(path: Path) -> tuple[bytes | None, dict[str, Any] | None]:
+    """The bytes of ``path``, or a reject. Never opens anything but a regular file (opening a
+    FIFO would block), and never raises."""
     try:
         info = path.stat()
     except OSError as error:
-        return None, _reject("unreadable", _os_error(error))
+        return None, _reject("unreadable", _stat_failure(path, error))
+    if stat.S_ISDIR(info.st_mode) and not path.is_symlink():
+        # list_inputs only returns a real directory when it could not list it.
+        return None, _reject("unreadable", _unlistable(path))
     if not stat.S_ISREG(info.st_mode):
         kind = "directory (symlinked)" if stat.S_ISDIR(info.st_mode) else "special file"
         return None, _reject("not_a_regular_file", kind)
@@ -127,11 +145,43 @@ def _read_bytes(path: Path) -> tuple[bytes | None, dict[str, Any] | None]:
         return None, _reject("too_large", f"{info.st_size} bytes > limit {MAX_FILE_BYTES}")
     try:
         return path.read_bytes(), None
+    except FileNotFoundError as error:
+        return None, _reject("unreadable", f"vanished while being read ({_os_error(error)})")
     except OSError as error:
         return None, _reject("unreadable", _os_error(error))
 
 
-def _jsonl_rows(text: str, relative: str, encoding: str | None) -> Iterator[dict[str, Any]]:
+def _stat_failure(path: Path, error: OSError) -> str:
+    """Why ``path`` could not be stat'ed: a dangling symlink, a symlink loop, or gone."""
+    try:
+        link = path.is_symlink()
+    except OSError:
+        link = False
+    if not link:
+        if isinstance(error, FileNotFoundError):
+            return f"vanished after it was listed ({_os_error(error)})"
+        return _os_error(error)
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    if error.errno == errno.ELOOP:
+        return f"symlink loop via {target!r} ({_os_error(error)})"
+    if isinstance(error, FileNotFoundError):
+        return f"dangling symlink to {target!r} ({_os_error(error)})"
+    return f"symlink to {target!r}: {_os_error(error)}"
+
+
+def _unlistable(path: Path) -> str:
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as error:
+        return f"directory could not be listed, its files were not read ({_os_error(error)})"
+    return "directory could not be listed when the inputs were collected"
+
+
+def _jsonl_rows(text: str, relative: Path, encoding: str | None) -> Iterator[dict[str, Any]]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -145,6 +195,9 @@ def _jsonl_rows(text: str, relative: str, encoding: str | None) -> Iterator[dict
             record = json.loads(line)
         except ValueError as error:
             yield row | _reject("malformed_json", str(error)[:200])
+            continue
+        except RecursionError:
+            yield row | _reject("malformed_json", "JSON nested too deeply to parse")
             continue
         if not isinstance(record, dict):
             yield row | _reject("malformed_json", f"a JSON {type(record).__name__}, not an object")
@@ -163,7 +216,12 @@ def _jsonl_rows(text: str, relative: str, encoding: str | None) -> Iterator[dict
             yield row | _reject("invalid_text", f"'text' is a JSON {kind}")
             continue
         content = record["text"]
+        if not content.strip():
+            yield row | _reject("empty_file", f"'text' is {'blank' if content else 'empty'}")
+            continue
         row["doc_id"] = content_id(content.encode("utf-8", "surrogatepass"))
+        # "\ud800" is valid JSON but not valid Unicode: Parquet/Arrow cannot store it.
+        content = _without_surrogates(content)
         document = _document_text(content, is_html=looks_like_html(content))
         if row["title"] is not None:
             document.pop("title", None)
@@ -182,11 +240,13 @@ def _document_text(text: str, *, is_html: bool) -> dict[str, Any]:
     return fields
 
 
-def _row(relative: str, line: int | None, fmt: str) -> dict[str, Any]:
-    key = f"{relative}\0{line or 0}".encode("utf-8", "surrogateescape")
+def _row(relative: Path, line: int | None, fmt: str) -> dict[str, Any]:
+    # The id hashes the real path bytes, so two names that differ only in undecodable bytes
+    # (shown alike by _display_path) still get distinct ids.
+    key = _path_key(relative).encode("utf-8", "surrogateescape") + f"\0{line or 0}".encode()
     return {
         "input_id": hashlib.sha256(key).hexdigest()[:16],
-        "source_path": relative,
+        "source_path": _display_path(relative),
         "source_line": line,
         "format": fmt,
         "doc_id": None,
@@ -209,15 +269,34 @@ def _reject(reason: str, detail: str) -> dict[str, Any]:
 
 
 def _scalar(value: object) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None if value is None else json.dumps(value, ensure_ascii=False)[:1000]
-    return str(value)
+    if value is None:
+        return None
+    if isinstance(value, dict | list):
+        try:
+            return _without_surrogates(json.dumps(value, ensure_ascii=False)[:1000])
+        except RecursionError:  # parsed near the recursion limit, cannot be re-serialised
+            return f"(a deeply nested JSON {type(value).__name__})"
+    return _without_surrogates(str(value))
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str) -> str:
+    """``text`` with lone UTF-16 surrogates (from JSON escapes) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _path_key(relative: Path) -> str:
+    """The relative path as a POSIX string, undecodable bytes kept as surrogate escapes."""
+    return relative.as_posix()
 
 
 def _display_path(relative: Path) -> str:
-    # File names that are not valid UTF-8 arrive as surrogate escapes; show them with U+FFFD so
-    # the path can be stored as Arrow/Parquet UTF-8 while still identifying the file.
-    raw = relative.as_posix().encode("utf-8", "surrogateescape")
+    # File names that are not valid UTF-8 arrive as surrogate escapes; show each such byte as
+    # U+FFFD so the path can be stored as Arrow/Parquet UTF-8. input_id still tells such
+    # names apart (see _row).
+    raw = _path_key(relative).encode("utf-8", "surrogateescape")
     return raw.decode("utf-8", "replace")
 
 

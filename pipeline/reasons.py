@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 REJECT_REASONS: dict[str, str] = {
-    "unreadable": "the file could not be opened or read (permissions, vanished, symlink loop)",
+    "unreadable": (
+        "the file could not be opened or read, or a directory could not be listed "
+        "(permissions, vanished, dangling symlink, symlink loop)"
+    ),
     "not_a_regular_file": "a device, socket, FIFO or symlinked directory, which is never read",
     "unsupported_format": "the file extension is not one claimset reads",
     "too_large": "the file is larger than the configured size limit",
@@ -15,6 +18,9 @@ REJECT_REASONS: dict[str, str] = {
     "invalid_text": "a .jsonl record whose 'text' is not a string",
     "no_main_text": "an HTML page from which no main text could be extracted",
     "empty_after_cleaning": "nothing but boilerplate or whitespace was left after cleaning",
-    "duplicate": "the cleaned text is identical to an earlier document's (see duplicate_of)",
+    "duplicate": (
+        "the cleaned text, or the content bytes, are identical to an earlier document's "
+        "(see duplicate_of)"
+    ),
 }
 """Reject reason code -> what it means. Codes are stable: users filter on them."""

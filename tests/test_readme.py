@@ -84,3 +84,11 @@ def test_shell_examples_run(workspace: tuple[Path, dict[str, str]]) -> None:
         text=True,
     )
     assert '"v0002"' in listed.stdout
+
+
+def test_every_reject_reason_is_documented() -> None:
+    from pipeline.reasons import REJECT_REASONS
+
+    table = _section("Stages")
+    for reason in REJECT_REASONS:
+        assert f"`{reason}`" in table, reason

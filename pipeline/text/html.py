@@ -87,7 +87,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     Promises:
       * never raises, whatever the markup (broken, truncated, deeply nested, not HTML);
       * ``text`` has one paragraph per line, lines stripped, no blank lines, no leading or
-        trailing whitespace; it is ``""`` when nothing usable was found;
+        trailing whitespace; it is ``""`` when nothing usable was found, including markup
+        debris without a single letter or digit (``<<<>>>``);
       * comments sections are left out; ``url`` is only a hint for trafilatura, never fetched;
       * ``method`` is ``"trafilatura"`` when trafilatura produced the text, else
         ``"fallback"`` (lxml walk without script/style/nav/header/footer/aside/form);
@@ -100,14 +101,19 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     text, title = _trafilatura(html, tree, url)
     if title is None and tree is not None:
         title = _title_from_tree(tree)
-    if text:
+    if _usable(text):
         return Extracted(text, title, "trafilatura")
     text = _fallback_text(tree)
-    if not text:
+    if not _usable(text):
         # libxml2 silently drops everything nested deeper than a few hundred levels; a
         # parser-free tag strip still recovers the words of such pages.
         text = _strip_tags(html)
-    return Extracted(text, title, "fallback")
+    return Extracted(text if _usable(text) else "", title, "fallback")
+
+
+def _usable(text: str) -> bool:
+    """Whether extracted text holds anything to read: at least one letter or digit."""
+    return any(char.isalnum() for char in text)
 
 
 def _parse(html: str) -> Any:
