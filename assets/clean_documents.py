@@ -6,6 +6,7 @@ import pandas as pd
 
 from assets.preview import counts_markdown, markdown_preview
 from pipeline.curate import curate_documents
+from pipeline.progress import Progress
 from pipeline.versions import STAGE_VERSIONS
 
 
@@ -38,7 +39,8 @@ def clean_documents(
     context: dg.AssetExecutionContext, raw_documents: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean the raw documents and sort every input into documents or rejects."""
-    documents, rejects = curate_documents(raw_documents)
+    progress = Progress("clean_documents", len(raw_documents), "inputs", context.log.info)
+    documents, rejects = curate_documents(raw_documents, progress)
     context.log.info(f"{len(documents)} documents accepted, {len(rejects)} inputs rejected")
     context.add_output_metadata(
         {

@@ -5,6 +5,7 @@ import pandas as pd
 
 from assets.preview import counts_markdown, markdown_preview
 from pipeline.ingest import read_raw_documents
+from pipeline.progress import Progress
 from pipeline.resources import ClaimsetConfig
 from pipeline.versions import STAGE_VERSIONS
 
@@ -20,7 +21,9 @@ def raw_documents(context: dg.AssetExecutionContext, claimset: ClaimsetConfig) -
     the source path and line, the sha256 of the bytes, the detected encoding and the ingestion
     time. Inputs that cannot be read keep a row with ``reject_reason`` set."""
     raw_dir = claimset.raw_path()
-    frame = read_raw_documents(raw_dir)
+    frame = read_raw_documents(
+        raw_dir, progress=lambda total: Progress("raw_documents", total, "files", context.log.info)
+    )
     readable = int(frame["reject_reason"].isna().sum())
     context.log.info(f"read {len(frame)} inputs from {raw_dir} ({readable} readable)")
     context.add_output_metadata(

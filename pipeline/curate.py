@@ -11,11 +11,14 @@ import hashlib
 
 import pandas as pd
 
+from pipeline.progress import Progress
 from pipeline.tables import DOCUMENTS, REJECTS, empty_frame
 from pipeline.text import clean_text, detect_language
 
 
-def curate_documents(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def curate_documents(
+    raw: pd.DataFrame, progress: Progress | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean every readable raw document and split the inputs into ``(documents, rejects)``.
 
     ``raw`` has the ``RAW_DOCUMENTS`` columns. Rows with a ``reject_reason`` become rejects at
@@ -26,13 +29,15 @@ def curate_documents(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     hence the same ``doc_id``, as an earlier one but a different cleaned text (the same page
     saved as ``.txt`` and ``.html``): ``doc_id`` stays unique. Output frames have the
     ``DOCUMENTS`` and ``REJECTS`` columns, in source order;
-    ``len(documents) + len(rejects) == len(raw)``.
+    ``len(documents) + len(rejects) == len(raw)``. ``progress`` is advanced once per input.
     """
     documents: list[dict] = []
     rejects: list[dict] = []
     kept_by_text: dict[str, str] = {}
     kept_paths: dict[str, str] = {}  # doc_id -> where the kept document came from
     for row in raw.to_dict("records"):
+        if progress is not None:
+            progress.advance()
         if _present(row["reject_reason"]):
             rejects.append(_reject_row(row, "ingest", row["reject_reason"], row["reject_detail"]))
             continue
@@ -71,6 +76,8 @@ def curate_documents(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             "text": cleaned.text,
         }
         documents.append(document)
+    if progress is not None:
+        progress.finish()
     return _frame(documents, DOCUMENTS.names, empty_frame(DOCUMENTS)), _frame(
         rejects, REJECTS.names, empty_frame(REJECTS)
     )

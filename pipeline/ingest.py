@@ -16,13 +16,14 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from pipeline.progress import Progress
 from pipeline.tables import RAW_DOCUMENTS, empty_frame
 from pipeline.text import decode_bytes, extract_html, looks_like_html
 
@@ -76,16 +77,27 @@ def file_fingerprint(path: Path) -> tuple[int, int] | None:
     return info.st_mtime_ns, info.st_size
 
 
-def read_raw_documents(raw_dir: Path, now: datetime | None = None) -> pd.DataFrame:
+def read_raw_documents(
+    raw_dir: Path, now: datetime | None = None, progress: Callable[[int], Progress] | None = None
+) -> pd.DataFrame:
     """Read every input under ``raw_dir`` into a frame with the ``RAW_DOCUMENTS`` columns.
 
     One row per input document, ordered by source path then line. ``doc_id`` is the first 16
     hex digits of the sha256 of the document's content bytes (file bytes, or the UTF-8 of a
     .jsonl record's text), so it is stable across runs and renames. ``input_id`` identifies the
     input position (path and line) and is unique. Never raises for bad inputs.
+    ``progress(total_files)``, when given, makes the tracker advanced once per file.
     """
     ingested_at = now or datetime.now(UTC)
-    rows = [row for path in list_inputs(raw_dir) for row in read_input(path, raw_dir)]
+    paths = list_inputs(raw_dir)
+    tracker = progress(len(paths)) if progress is not None else None
+    rows = []
+    for path in paths:
+        rows.extend(read_input(path, raw_dir))
+        if tracker is not None:
+            tracker.advance()
+    if tracker is not None:
+        tracker.finish()
     if not rows:
         return empty_frame(RAW_DOCUMENTS)
     frame = pd.DataFrame.from_records(rows, columns=RAW_DOCUMENTS.names[:-1])
