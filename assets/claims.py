@@ -5,7 +5,9 @@ import pandas as pd
 
 from assets.preview import counts_markdown, markdown_preview
 from pipeline.claims import RULE_TAGGER, tag_sentences
+from pipeline.models import current_model
 from pipeline.progress import Progress
+from pipeline.resources import ClaimsetConfig
 from pipeline.versions import STAGE_VERSIONS
 
 
@@ -13,14 +15,20 @@ from pipeline.versions import STAGE_VERSIONS
     code_version=STAGE_VERSIONS["claims"],
     group_name="claimset",
     kinds={"python", "parquet"},
+    deps=["claim_model"],
 )
-def claims(context: dg.AssetExecutionContext, sentences: pd.DataFrame) -> pd.DataFrame:
+def claims(
+    context: dg.AssetExecutionContext, claimset: ClaimsetConfig, sentences: pd.DataFrame
+) -> pd.DataFrame:
     """One row per sentence: ``is_claim``, ``claim_type`` (after Full Fact's claim types:
     quantity, prediction, correlation_causation, law_rule, personal_experience, other_claim,
     not_a_claim), ``checkworthiness`` in [0, 1], ``verifiable``, ``hedged``,
-    ``attributed_to``, ``topics`` and the ``evidence`` (cues with offsets) behind each tag."""
+    ``attributed_to``, ``topics`` and the ``evidence`` (cues with offsets) behind each tag.
+    Uses the current trained ``claim_model`` when there is one (evidence = its top
+    contributing features), else the rules alone; ``tagger`` says which."""
     progress = Progress("claims", len(sentences), "sentences", context.log.info)
-    frame = tag_sentences(sentences, progress)
+    model = current_model(claimset.data_path()) if claimset.labels() is not None else None
+    frame = tag_sentences(sentences, progress, model)
     positives = frame[frame["is_claim"]].head(5)
     examples = pd.DataFrame(
         {
@@ -33,7 +41,7 @@ def claims(context: dg.AssetExecutionContext, sentences: pd.DataFrame) -> pd.Dat
     topics = frame["topics"].explode().dropna().value_counts()
     context.add_output_metadata(
         {
-            "tagger": RULE_TAGGER,
+            "tagger": f"model/{model[0]}" if model else RULE_TAGGER,
             "claims": int(frame["is_claim"].sum()),
             "claim_types": counts_markdown(frame["claim_type"].value_counts(), "claim_type"),
             "topics": counts_markdown(topics, "topic"),

@@ -30,7 +30,13 @@ def claimset_release(
     check passed. When the inputs and code are unchanged since the latest version, nothing new
     is published."""
     result = publish_release(
-        claimset.store(), clean_documents, sentences, claims, rejects, run_id=context.run.run_id
+        claimset.store(),
+        clean_documents,
+        sentences,
+        claims,
+        rejects,
+        run_id=context.run.run_id,
+        data_dir=claimset.data_path(),
     )
     version = result.version
     if result.created:

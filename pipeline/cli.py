@@ -32,12 +32,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sub in (run, versions, verify, diff, prune):
         sub.add_argument("--data-dir", help="data directory (default $CLAIMSET_DATA_DIR or data/)")
     run.add_argument(
+        "--labels",
+        help="labelled JSON Lines ({text, label}) to train the claim model on "
+        "(default $CLAIMSET_LABELS; none: rules only)",
+    )
+    run.add_argument(
         "--raw-dir", help="raw input directory (default $CLAIMSET_RAW_DIR or data/raw/)"
     )
     versions.add_argument("--json", action="store_true", help="print machine-readable JSON")
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run_pipeline(ClaimsetConfig(raw_dir=args.raw_dir, data_dir=args.data_dir))
+        return run_pipeline(
+            ClaimsetConfig(raw_dir=args.raw_dir, data_dir=args.data_dir, labels_path=args.labels)
+        )
     if args.command == "verify":
         return verify_version(ClaimsetConfig(data_dir=args.data_dir), args.version)
     if args.command == "diff":

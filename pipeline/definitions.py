@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.checks import SCHEMA_CHECKS
+from assets.claim_model import claim_model
 from assets.claims import claims
 from assets.clean_documents import clean_documents
 from assets.corpus_summary import corpus_summary
@@ -15,7 +16,15 @@ from pipeline.resources import ClaimsetConfig
 from pipeline.schedules import daily_claimset
 from pipeline.sensors import raw_files_sensor
 
-ASSETS = [raw_documents, clean_documents, sentences, claims, claimset_release, corpus_summary]
+ASSETS = [
+    raw_documents,
+    clean_documents,
+    sentences,
+    claim_model,
+    claims,
+    claimset_release,
+    corpus_summary,
+]
 """Every asset of the chain, upstream first."""
 
 

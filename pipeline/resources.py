@@ -1,10 +1,11 @@
 """Dagster resources: where claimset reads raw files and writes its data."""
 
+import os
 from pathlib import Path
 
 import dagster as dg
 
-from pipeline.settings import DATASET_NAME, resolve_data_dir, resolve_raw_dir
+from pipeline.settings import DATASET_NAME, LABELS_ENV, resolve_data_dir, resolve_raw_dir
 from pipeline.store import DatasetStore
 
 
@@ -18,6 +19,9 @@ class ClaimsetConfig(dg.ConfigurableResource):
     raw_dir: str | None = None
     data_dir: str | None = None
     dataset: str = DATASET_NAME
+    labels_path: str | None = None
+    """JSON Lines of ``{"text", "label"}`` to train the claim model on; empty (and no
+    ``$CLAIMSET_LABELS``) means the rules alone tag claims."""
 
     def raw_path(self) -> Path:
         """The directory whose files are the pipeline's inputs."""
@@ -26,6 +30,11 @@ class ClaimsetConfig(dg.ConfigurableResource):
     def data_path(self) -> Path:
         """The directory holding intermediate assets and published datasets."""
         return resolve_data_dir(self.data_dir)
+
+    def labels(self) -> Path | None:
+        """The labelled training data for the claim model, or None for rule mode."""
+        chosen = self.labels_path or os.environ.get(LABELS_ENV)
+        return Path(chosen).expanduser().resolve() if chosen else None
 
     def store(self) -> DatasetStore:
         """The versioned store the release asset publishes to."""

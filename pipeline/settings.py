@@ -13,6 +13,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR_ENV = "CLAIMSET_RAW_DIR"
 DATA_DIR_ENV = "CLAIMSET_DATA_DIR"
+LABELS_ENV = "CLAIMSET_LABELS"
 DATASET_NAME = "claimset"
 
 

@@ -313,6 +313,7 @@ class DatasetStore:
             }
         for file_name, content in attachments.items():
             path = staging / file_name
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
             _fsync_file(path)
             files[file_name] = {

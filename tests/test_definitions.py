@@ -44,6 +44,7 @@ def test_definitions_load_with_one_chain_job_schedule_and_sensor() -> None:
         "clean_documents",
         "rejects",
         "sentences",
+        "claim_model",
         "claims",
         "claimset_release",
         "corpus_summary",

@@ -158,7 +158,7 @@ def test_materialize_button_mutation_publishes_a_version(
         for node in repository["assetNodes"]
         for check in (node["assetChecksOrError"].get("checks") or [])
     ]
-    assert len(asset_selection) == 7
+    assert len(asset_selection) == 8
     assert len(check_selection) == 4
     params = {
         "mode": "default",

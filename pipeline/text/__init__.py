@@ -9,11 +9,13 @@ from pipeline.text.clean import Cleaned, clean_text
 from pipeline.text.decode import Decoded, decode_bytes
 from pipeline.text.html import Extracted, extract_html, looks_like_html
 from pipeline.text.language import detect_language
+from pipeline.text.model import ClaimModel, load_claim_model, train_claim_model
 from pipeline.text.segment import split_sentences
 from pipeline.text.tagging import CLAIM_TYPES, tag_claims
 
 __all__ = [
     "CLAIM_TYPES",
+    "ClaimModel",
     "Cleaned",
     "Decoded",
     "Extracted",
@@ -21,7 +23,9 @@ __all__ = [
     "decode_bytes",
     "detect_language",
     "extract_html",
+    "load_claim_model",
     "looks_like_html",
     "split_sentences",
     "tag_claims",
+    "train_claim_model",
 ]
