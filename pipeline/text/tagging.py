@@ -71,9 +71,13 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import yaml
+
+if TYPE_CHECKING:
+    from pipeline.text.model import ClaimModel
 
 __all__ = [
     "CHECKWORTHINESS_BIAS",
@@ -809,31 +813,35 @@ def _match_topics(
     return found
 
 
-def tag_claims(
-    sentences: Sequence[str],
-    *,
-    topics: Mapping[str, Sequence[str]] | None = None,
-) -> pd.DataFrame:
-    """Tag each sentence with its claim type, check-worthiness, hedging, attribution and topics.
+class _RuleTags:
+    """Column lists of the rule tagger for one batch (internal; shared with the trained mode).
 
-    Promises:
-
-    * one row per input sentence, in input order, on a ``RangeIndex``; empty input gives an
-      empty frame with the same columns and dtypes;
-    * columns ``COLUMNS``: ``is_claim`` bool, ``claim_type`` str (one of ``CLAIM_TYPES``),
-      ``checkworthiness`` float64 in [0, 1], ``verifiable`` bool, ``hedged`` bool,
-      ``attributed_to`` str or None, ``topics`` sorted unique list of topic names, ``evidence``
-      list of ``{"rule", "cue", "start", "end"}`` dicts ordered by ``start``;
-    * ``sentence[start:end] == cue`` for every evidence item (offsets are ``str`` indices);
-    * ``is_claim`` is True exactly when ``claim_type != "not_a_claim"``, and then at least one
-      evidence rule is in ``TYPE_RULES[claim_type]``;
-    * ``verifiable`` is True exactly for claims that are not ``personal_experience``;
-    * deterministic: the same input always gives the same output.
-
-    ``topics`` maps topic names to terms (see ``topics.yaml`` for the matching rules); ``None``
-    uses the bundled lexicon. Topic terms add evidence items with rule ``topic:<name>``.
-    Raises ``TypeError`` if ``sentences`` is a single ``str`` or holds a non-string.
+    ``hits`` holds every fired cue as ``(start, end, rule)`` sorted by start, ``fired`` the rule
+    names that fired plus the pseudo-rules ``question``, ``short`` and ``topic``.
     """
+
+    __slots__ = (
+        "attributed",
+        "checkworthiness",
+        "claim_type",
+        "fired",
+        "hedged",
+        "hits",
+        "topics",
+    )
+
+    def __init__(self, n: int) -> None:
+        self.claim_type: list[str] = ["not_a_claim"] * n
+        self.checkworthiness: list[float] = [0.0] * n
+        self.hedged: list[bool] = [False] * n
+        self.attributed: list[str | None] = [None] * n
+        self.topics: list[list[str]] = [[] for _ in range(n)]
+        self.hits: list[list[tuple[int, int, str]]] = [[] for _ in range(n)]
+        self.fired: list[frozenset[str]] = [frozenset()] * n
+
+
+def _analyse(sentences: Sequence[str], topics: Mapping[str, Sequence[str]] | None) -> _RuleTags:
+    """Run every rule over ``sentences``; raise ``TypeError`` on a non-string sentence."""
     if isinstance(sentences, str):
         raise TypeError("tag_claims expects a sequence of sentences, not a single str")
     frozen = _default_lexicon() if topics is None else _freeze(topics)
@@ -844,16 +852,7 @@ def tag_claims(
     strong_rules = TYPE_RULES["law_rule"] | {QUANTITY, CAUSATION}
     other_rules = TYPE_RULES["other_claim"]
 
-    n = len(sentences)
-    is_claim = [False] * n
-    claim_type = ["not_a_claim"] * n
-    checkworthiness = [0.0] * n
-    verifiable = [False] * n
-    hedged = [False] * n
-    attributed: list[str | None] = [None] * n
-    topic_col: list[list[str]] = [[] for _ in range(n)]
-    evidence_col: list[list[dict]] = [[] for _ in range(n)]
-
+    out = _RuleTags(len(sentences))
     for i, sentence in enumerate(sentences):
         if not isinstance(sentence, str):
             raise TypeError(f"sentence {i} is {type(sentence).__name__}, not str")
@@ -866,11 +865,9 @@ def tag_claims(
         )
         if hits:
             hits.sort()
-            evidence_col[i] = [
-                {"rule": rule, "cue": sentence[s:e], "start": s, "end": e} for s, e, rule in hits
-            ]
+            out.hits[i] = hits
         if found_topics:
-            topic_col[i] = sorted(found_topics)
+            out.topics[i] = sorted(found_topics)
 
         # Claim type.
         question = sentence.rstrip(_QUESTION_TAIL).endswith("?")
@@ -889,10 +886,7 @@ def tag_claims(
                 and (fired & other_rules) <= _SOFT_RULES
             ):
                 kind = "not_a_claim"
-        if kind != "not_a_claim":
-            is_claim[i] = True
-            claim_type[i] = kind
-            verifiable[i] = kind != "personal_experience"
+        out.claim_type[i] = kind
 
         # Check-worthiness: logistic of the weighted sum of the rules that fired.
         if not (short or boilerplate):
@@ -903,20 +897,92 @@ def tag_claims(
                 z += weights["topic"]
             if question:
                 z += weights["question"]
-            checkworthiness[i] = _sigmoid(z)
-        hedged[i] = HEDGE in fired
-        attributed[i] = source
+            out.checkworthiness[i] = _sigmoid(z)
+        out.hedged[i] = HEDGE in fired
+        out.attributed[i] = source
+        if question:
+            fired.add("question")
+        if short:
+            fired.add("short")
+        if found_topics:
+            fired.add("topic")
+        out.fired[i] = frozenset(fired)
+    return out
 
+
+def _frame(
+    is_claim: list[bool],
+    claim_type: list[str],
+    checkworthiness: Sequence[float],
+    verifiable: list[bool],
+    tags: _RuleTags,
+    evidence: list[list[dict]],
+) -> pd.DataFrame:
+    n = len(is_claim)
     return pd.DataFrame(
         {
             "is_claim": pd.Series(is_claim, dtype=bool),
             "claim_type": pd.Series(claim_type, dtype=object),
             "checkworthiness": pd.Series(checkworthiness, dtype="float64"),
             "verifiable": pd.Series(verifiable, dtype=bool),
-            "hedged": pd.Series(hedged, dtype=bool),
-            "attributed_to": pd.Series(attributed, dtype=object),
-            "topics": pd.Series(topic_col, dtype=object),
-            "evidence": pd.Series(evidence_col, dtype=object),
+            "hedged": pd.Series(tags.hedged, dtype=bool),
+            "attributed_to": pd.Series(tags.attributed, dtype=object),
+            "topics": pd.Series(tags.topics, dtype=object),
+            "evidence": pd.Series(evidence, dtype=object),
         },
         index=pd.RangeIndex(n),
     )
+
+
+def tag_claims(
+    sentences: Sequence[str],
+    *,
+    topics: Mapping[str, Sequence[str]] | None = None,
+    model: ClaimModel | None = None,
+) -> pd.DataFrame:
+    """Tag each sentence with its claim type, check-worthiness, hedging, attribution and topics.
+
+    Promises, in both modes:
+
+    * one row per input sentence, in input order, on a ``RangeIndex``; empty input gives an
+      empty frame with the same columns and dtypes;
+    * columns ``COLUMNS``: ``is_claim`` bool, ``claim_type`` str (one of ``CLAIM_TYPES``),
+      ``checkworthiness`` float64 in [0, 1], ``verifiable`` bool, ``hedged`` bool,
+      ``attributed_to`` str or None, ``topics`` sorted unique list of topic names, ``evidence``
+      list of ``{"rule", "cue", "start", "end"}`` dicts ordered by ``start``;
+    * ``sentence[start:end] == cue`` for every evidence item (offsets are ``str`` indices);
+    * ``is_claim`` is True exactly when ``claim_type != "not_a_claim"``, and every claim has at
+      least one evidence item;
+    * ``verifiable`` is True exactly for claims that are not ``personal_experience``;
+    * deterministic: the same input always gives the same output.
+
+    Rule mode (``model=None``): the type comes from the cue rules (see the module docstring),
+    every claim has an evidence rule in ``TYPE_RULES[claim_type]``, and ``checkworthiness`` is
+    the hand-weighted rule score. Decision rules per label sense: for *check-worthy* (as in
+    CheckThat!) use ``checkworthiness >= 0.5``; for *verifiable factual claim* (as in PoliClaim
+    and AFaCTA) use ``verifiable``.
+
+    Trained mode (``model`` from :func:`pipeline.text.model.train_claim_model` or
+    :func:`pipeline.text.model.load_claim_model`): ``checkworthiness`` is the model's
+    probability and ``is_claim`` is ``checkworthiness >= model.threshold``; a claim keeps the
+    rule type, or ``other_claim`` when the rules found none; the evidence lists the features
+    that pushed the score up most, as ``{"rule": "model:<feature>", ...}`` (rule features point
+    at their own cues, n-gram features at their occurrence in the sentence). ``hedged``,
+    ``attributed_to`` and ``topics`` come from the rules in both modes.
+
+    ``topics`` maps topic names to terms (see ``topics.yaml`` for the matching rules); ``None``
+    uses the bundled lexicon. In rule mode, topic terms add evidence items with rule
+    ``topic:<name>``. Raises ``TypeError`` if ``sentences`` is a single ``str`` or holds a
+    non-string.
+    """
+    tags = _analyse(sentences, topics)
+    if model is not None:
+        return model._tag(sentences, tags)
+    evidence: list[list[dict]] = [
+        [{"rule": rule, "cue": sentence[s:e], "start": s, "end": e} for s, e, rule in hits]
+        for sentence, hits in zip(sentences, tags.hits, strict=True)
+    ]
+    claim_type = tags.claim_type
+    is_claim = [kind != "not_a_claim" for kind in claim_type]
+    verifiable = [kind != "not_a_claim" and kind != "personal_experience" for kind in claim_type]
+    return _frame(is_claim, claim_type, tags.checkworthiness, verifiable, tags, evidence)
