@@ -172,14 +172,32 @@ def small_disk(tmp_path: Path):
         subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
-def test_full_disk_fails_clearly_and_keeps_earlier_versions(
-    raw_dir: Path, small_disk: Path
-) -> None:
-    data_dir = small_disk / "data"
+def _published_then_changed(raw_dir: Path, data_dir: Path) -> tuple[DatasetStore, dict]:
+    """Publish v0001, then add an input so the next run would publish v0002; return the store
+    and the bytes of v0001."""
     assert _run(raw_dir, data_dir).returncode == 0
     store = DatasetStore.in_data_dir(data_dir, "claimset")
     before = _snapshot(store.get("v0001").path)
     (raw_dir / "new.txt").write_text("Battery exports rose 30% in 2024.", encoding="utf-8")
+    return store, before
+
+
+def _assert_failed_cleanly(
+    failed: subprocess.CompletedProcess, message: str, store: DatasetStore, before: dict
+) -> None:
+    assert failed.returncode == 1
+    assert message in failed.stderr
+    assert "nothing published" in failed.stderr
+    assert [version.name for version in store.versions()] == ["v0001"]
+    assert _snapshot(store.get("v0001").path) == before
+    assert store.verify("v0001") == []
+
+
+def test_full_disk_fails_clearly_and_keeps_earlier_versions(
+    raw_dir: Path, small_disk: Path
+) -> None:
+    data_dir = small_disk / "data"
+    store, before = _published_then_changed(raw_dir, data_dir)
     filler = small_disk / "filler"
     with open(filler, "wb") as handle:
         try:
@@ -187,13 +205,7 @@ def test_full_disk_fails_clearly_and_keeps_earlier_versions(
                 handle.write(b"\0" * 65536)
         except OSError:
             pass
-    failed = _run(raw_dir, data_dir)
-    assert failed.returncode == 1
-    assert "No space left on device" in failed.stderr
-    assert "nothing published" in failed.stderr
-    assert [version.name for version in store.versions()] == ["v0001"]
-    assert _snapshot(store.get("v0001").path) == before
-    assert store.verify("v0001") == []
+    _assert_failed_cleanly(_run(raw_dir, data_dir), "No space left on device", store, before)
     filler.unlink()
     assert _run(raw_dir, data_dir).returncode == 0
     assert store.latest().name == "v0002"
@@ -203,14 +215,6 @@ def test_read_only_data_dir_fails_clearly_and_stays_readable(
     raw_dir: Path, small_disk: Path
 ) -> None:
     data_dir = small_disk / "data"
-    assert _run(raw_dir, data_dir).returncode == 0
-    store = DatasetStore.in_data_dir(data_dir, "claimset")
-    before = _snapshot(store.get("v0001").path)
-    (raw_dir / "new.txt").write_text("Battery exports rose 30% in 2024.", encoding="utf-8")
+    store, before = _published_then_changed(raw_dir, data_dir)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    failed = _run(raw_dir, data_dir)
-    assert failed.returncode == 1
-    assert "Read-only file system" in failed.stderr
-    assert [version.name for version in store.versions()] == ["v0001"]
-    assert _snapshot(store.get("v0001").path) == before
-    assert store.verify() == []
+    _assert_failed_cleanly(_run(raw_dir, data_dir), "Read-only file system", store, before)
