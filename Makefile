@@ -45,6 +45,7 @@ check-defs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/segmentation.py
+	$(BIN)/python bench/claims.py
 
 clean:
 	rm -rf $(VENV) .dagster_home .pytest_cache .hypothesis

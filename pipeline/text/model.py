@@ -30,6 +30,17 @@ hash in NumPy, and the hashes are looked up in a hash index of the vocabulary (a
 n-grams sharing a 64-bit hash is possible in principle but vanishingly unlikely
 (about 1e-8 for a batch of 10 million windows against 300,000 entries).
 
+Evidence
+--------
+With a model, :func:`pipeline.text.tagging.tag_claims` explains each claim by up to three of
+the features that raised its score most, as ``{"rule": "model:<feature>", "cue", "start",
+"end"}``: a rule feature points at the cue of that rule in the sentence, a word n-gram at its
+first occurrence (``model:word:rose by``). Character n-grams are many, overlap and read badly,
+so they are used only for a claim that no rule or word feature raised; a claim that nothing
+located at all (possible only when the intercept alone clears the threshold) gets the whole
+sentence as ``model:bias``. Digits are read as ``0``, so ``model:word:00`` is a two-digit
+number.
+
 How the threshold is chosen
 ---------------------------
 :func:`train_claim_model` holds out a stratified 20% of the data. On the other 80% it picks
@@ -44,7 +55,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -93,6 +103,7 @@ _RULE_NAMES: tuple[str, ...] = (
     _tagging.HEDGE,
     _tagging.OPINION,
     _tagging.BOILERPLATE,
+    _tagging.STATEMENT,
     "topic",
     "question",
     "short",
@@ -106,10 +117,13 @@ RULE_FEATURES: tuple[str, ...] = tuple(f"rule:{name}" for name in _RULE_NAMES) +
 # Text normalisation shared by training and prediction. Both keep the length of the sentence,
 # so offsets found in the normalised text are offsets in the sentence.
 
-_DIGITS = str.maketrans("123456789", "000000000")
 _SPACE_CHARS = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000\x00"
-_SPACES = str.maketrans(
-    {**{c: " " for c in _SPACE_CHARS}, **{chr(c): " " for c in range(0x2000, 0x200B)}}
+_NORMAL = str.maketrans(
+    {
+        **{c: " " for c in _SPACE_CHARS},
+        **{chr(c): " " for c in range(0x2000, 0x200B)},
+        **{d: "0" for d in "123456789"},
+    }
 )
 _TOKEN_RE = re.compile(r"\w+")
 _HASH_P = np.uint64(1_000_003)
@@ -122,7 +136,7 @@ def _length_salt(n: int) -> np.uint64:
 
 def _normalise(sentence: str) -> str:
     """Lower-case (same length), digits to 0, every whitespace character to a plain space."""
-    return _tagging._same_length_lower(sentence).translate(_DIGITS).translate(_SPACES)
+    return _tagging._same_length_lower(sentence).translate(_NORMAL)
 
 
 def _hash_strings(grams: Sequence[str]) -> np.ndarray:
@@ -405,6 +419,7 @@ class ClaimModel:
     params: dict
     _rule_index: dict[str, int] = field(init=False, repr=False)
     _weights: tuple[np.ndarray, ...] = field(init=False, repr=False)
+    _positive_rules: dict[str, float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         vocab = self.vocabulary
@@ -417,6 +432,9 @@ class ClaimModel:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError("threshold must be in [0, 1]")
         self._rule_index = {name: j for j, name in enumerate(RULE_FEATURES)}
+        self._positive_rules = {
+            name: float(c) for name, c in zip(RULE_FEATURES, self.rule_coef, strict=True) if c > 0
+        }
         self._weights = (
             vocab.word_idf * self.word_coef,
             vocab.word_idf * vocab.word_idf,
@@ -474,7 +492,7 @@ class ClaimModel:
         (largest first, only those that raise the score)."""
         n = len(sentences)
         z = self._rule_scores(tags) + self.intercept
-        texts = [_normalise(s) for s in sentences]
+        texts = [low.translate(_NORMAL) for low in tags.low]
         has_token = np.zeros(n, dtype=bool)
         vocab = self.vocabulary
         word_w, word_q, char_w, char_q = self._weights
@@ -501,69 +519,57 @@ class ClaimModel:
         ranked: list[list[tuple[float, str]]] = [[] for _ in range(n)]
         names_w = vocab.word_feature_names
         names_c = vocab.char_feature_names
-        n_words = len(names_w)
-        limit = 4 * _EVIDENCE_PER_CLAIM
+        positive_rules = self._positive_rules
+        for i in np.flatnonzero(positive).tolist():
+            items = ranked[i]
+            for rule in tags.fired[i]:
+                c = positive_rules.get("rule:" + rule)
+                if c is not None:
+                    items.append((c, "rule:" + rule))
+            c = positive_rules.get("type:" + tags.claim_type[i])
+            if c is not None:
+                items.append((c, "type:" + tags.claim_type[i]))
+        # Word n-grams for every claim; character n-grams only for claims that nothing more
+        # readable explains (they are many, overlapping, and hard for a reader to follow).
         for offset, w_rows, w_cols, w_norm, c_rows, c_cols, c_norm in blocks:
             m = len(w_norm)
-            keep_rows = positive[offset : offset + m]
-            if not keep_rows.any():
-                continue
-            sel = keep_rows[w_rows]
-            wr, wc = w_rows[sel], w_cols[sel]
-            sel = keep_rows[c_rows]
-            cr, cc = c_rows[sel], c_cols[sel]
-            rows = np.concatenate((wr, cr))
-            cols = np.concatenate((wc, cc + n_words))
-            contrib = np.concatenate((word_w[wc] / w_norm[wr], char_w[cc] / c_norm[cr]))
-            sel = contrib > 0.0
-            rows, contrib, cols = rows[sel], contrib[sel], cols[sel]
-            order = np.argsort(rows + 1.0 / (1.0 + contrib), kind="stable")
-            rows, contrib, cols = rows[order], contrib[order], cols[order]
-            bounds = np.searchsorted(rows, np.arange(m + 1)).tolist()
-            cols_list, contrib_list = cols.tolist(), contrib.tolist()
-            for r in np.flatnonzero(keep_rows).tolist():
-                lo, hi = bounds[r], bounds[r + 1]
-                seen: set[int] = set()
-                items = ranked[offset + r]
-                for j in range(lo, min(hi, lo + limit)):
-                    col = cols_list[j]
-                    if col in seen:
-                        continue
-                    seen.add(col)
-                    name = names_w[col] if col < n_words else names_c[col - n_words]
-                    items.append((contrib_list[j], name))
+            keep = positive[offset : offset + m]
+            if keep.any():
+                sel = keep[w_rows]
+                rows, cols = w_rows[sel], w_cols[sel]
+                _rank_into(ranked, offset, keep, rows, cols, word_w[cols] / w_norm[rows], names_w)
+            keep = keep & np.fromiter((not r for r in ranked[offset : offset + m]), bool, m)
+            if keep.any():
+                sel = keep[c_rows]
+                rows, cols = c_rows[sel], c_cols[sel]
+                _rank_into(ranked, offset, keep, rows, cols, char_w[cols] / c_norm[rows], names_c)
         for i in np.flatnonzero(positive).tolist():
-            fired, kind = tags.fired[i], tags.claim_type[i]
-            items = ranked[i]
-            for rule in fired:
-                j = self._rule_index.get("rule:" + rule)
-                if j is not None and self.rule_coef[j] > 0.0:
-                    items.append((float(self.rule_coef[j]), "rule:" + rule))
-            j = self._rule_index["type:" + kind]
-            if self.rule_coef[j] > 0.0:
-                items.append((float(self.rule_coef[j]), "type:" + kind))
-            items.sort(key=lambda item: (-item[0], item[1]))
+            ranked[i].sort(key=lambda item: (-item[0], item[1]))
         return probs, ranked, texts
 
     # ----------------------------------------------------------------------------------------
     # Tagging with evidence.
 
-    def _locate(
-        self, feature: str, text: str, tokens: list[tuple[str, int, int]], hits: list
-    ) -> tuple[int, int] | None:
+    def _locate(self, feature: str, text: str, tokens: list, hits: list) -> tuple[int, int] | None:
         """Offsets of ``feature`` in the sentence: ``text`` is its normalised form, ``tokens``
-        a cache of its (token, start, end) list, filled on first need, ``hits`` the rule
-        cues."""
+        a cache ``[token spans, tokens]`` filled on first need, ``hits`` the rule cues."""
         kind, _, value = feature.partition(":")
         if kind == "word":
             if not tokens:
-                tokens.extend((m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text))
-            parts = value.split(" ")
-            size = len(parts)
-            for k in range(len(tokens) - size + 1):
-                if all(tokens[k + q][0] == parts[q] for q in range(size)):
-                    return tokens[k][1], tokens[k + size - 1][2]
-            return None
+                spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+                tokens.extend((spans, [text[a:b] for a, b in spans]))
+            spans, words = tokens
+            first, _, second = value.partition(" ")
+            k = -1
+            while True:
+                try:
+                    k = words.index(first, k + 1)
+                except ValueError:
+                    return None
+                if not second:
+                    return spans[k]
+                if k + 1 < len(words) and words[k + 1] == second:
+                    return spans[k][0], spans[k + 1][1]
         if kind == "char":
             core = value.strip(" ")
             at_start, at_end = value.startswith(" "), value.endswith(" ") and core != ""
@@ -602,7 +608,7 @@ class ClaimModel:
             claim_type[i] = kind
             verifiable[i] = kind != "personal_experience"
             text = texts[i]
-            tokens: list[tuple[str, int, int]] = []
+            tokens: list = []
             items: list[dict] = []
             spans: set[tuple[int, int]] = set()
             for _, feature in ranked[i]:
@@ -670,6 +676,36 @@ class ClaimModel:
 _CHUNK = 4096
 
 
+def _rank_into(
+    ranked: list[list[tuple[float, str]]],
+    offset: int,
+    keep: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    contrib: np.ndarray,
+    names: list[str],
+) -> None:
+    """Append to ``ranked[offset + r]`` the distinct features of row ``r`` with the largest
+    positive contributions (at most ``2 * _EVIDENCE_PER_CLAIM`` per row)."""
+    sel = contrib > 0.0
+    rows, cols, contrib = rows[sel], cols[sel], contrib[sel]
+    order = np.argsort(rows + 1.0 / (1.0 + contrib), kind="stable")
+    rows, cols, contrib = rows[order], cols[order], contrib[order]
+    bounds = np.searchsorted(rows, np.arange(len(keep) + 1)).tolist()
+    cols_list, contrib_list = cols.tolist(), contrib.tolist()
+    limit = 2 * _EVIDENCE_PER_CLAIM
+    for r in np.flatnonzero(keep).tolist():
+        items = ranked[offset + r]
+        seen: set[int] = set()
+        for j in range(bounds[r], bounds[r + 1]):
+            col = cols_list[j]
+            if col not in seen:
+                seen.add(col)
+                items.append((contrib_list[j], names[col]))
+                if len(seen) == limit:
+                    break
+
+
 def _norms(rows: np.ndarray, squares: np.ndarray, n_rows: int) -> np.ndarray:
     """Row norms for :func:`_block_matrix` from per-occurrence squared idf (0 becomes 1)."""
     norms = np.sqrt(np.bincount(rows, weights=squares, minlength=n_rows))
@@ -731,7 +767,7 @@ def _check_training_data(texts: Sequence[str], labels: Sequence[bool]) -> np.nda
             raise TypeError(f"text {i} is {type(text).__name__}, not str")
     y = np.zeros(len(labels), dtype=bool)
     for i, label in enumerate(labels):
-        if label not in (True, False) or isinstance(label, float) and math.isnan(label):
+        if label not in (True, False):
             raise ValueError(f"label {i} is {label!r}, not a bool")
         y[i] = bool(label)
     positives = int(y.sum())

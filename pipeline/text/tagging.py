@@ -40,9 +40,30 @@ whose offsets slice the cue out of the sentence. The type is then decided as fol
    about a rule, a cause or the future is classed by that frame even when it holds a number
    ("output is expected to double by 2030" is a prediction, "rising costs led to automation"
    a causal claim), as in Full Fact's annotation guidelines;
-3. a sentence whose only cues are "soft" ones (prediction, personal experience or generic
-   assertion) and that also carries an opinion cue is opinion -> ``not_a_claim``; so is a
-   sentence with no type cue at all.
+3. a sentence with an opinion cue and no number or amount (``_STRONG_RULES``), whose other
+   cues are only "soft" ones (prediction, personal experience, causation, law, generic
+   assertion or statement), is opinion -> ``not_a_claim``; so is a sentence with no type cue
+   at all. Causal and legal cues used to outvote opinion; on CheckThat! 2024, PoliClaim and
+   ClaimBuster alike, sentences with an opinion cue and only such cues were mostly labelled
+   not a claim, so they no longer do.
+
+Generic factual statements
+--------------------------
+Besides the phrase lexicon, two regular expressions (``_PAST_STATEMENT_RE`` and
+``_NAMED_STATEMENT_RE``, rule ``statement``) find the shape of a plain statement of fact: a
+subject pronoun followed by a past-tense or perfect verb ("we've initiated", "it changed"),
+or a capitalised name followed by a verb of being or having and an article, number or
+participle ("Emily is a graduate", "Ohio has 88 counties"). It explains ``other_claim`` and
+carries no check-worthiness weight.
+
+Decision rule per label sense
+-----------------------------
+The tagger answers two different questions, and each has one fixed decision rule:
+*check-worthy* (CheckThat!: would a fact-checker want to check it?) is
+``checkworthiness >= 0.5``; *verifiable factual claim* (PoliClaim, AFaCTA, ClaimBuster's
+factual class) is ``verifiable``. The two senses disagree on many sentences (predictions and
+political promises are usually verifiable claims but rarely check-worthy), so one threshold
+cannot serve both.
 
 ``TYPE_RULES`` maps each type to the evidence rules that explain it, and every tagged claim
 carries at least one of them: there are no unexplained positives.
@@ -127,6 +148,7 @@ DATE = "date"
 HEDGE = "hedge"
 OPINION = "opinion"
 BOILERPLATE = "boilerplate"
+STATEMENT = "statement"
 TOPIC_PREFIX = "topic:"
 
 TYPE_PRIORITY: tuple[str, ...] = (
@@ -145,12 +167,18 @@ TYPE_RULES: dict[str, frozenset[str]] = {
     "correlation_causation": frozenset({CAUSATION}),
     "law_rule": frozenset({LAW}),
     "personal_experience": frozenset({PERSONAL}),
-    "other_claim": frozenset({ATTRIBUTION, DEFINITION, SUPPORT, ASSERTION, DATE}),
+    "other_claim": frozenset({ATTRIBUTION, DEFINITION, SUPPORT, ASSERTION, DATE, STATEMENT}),
 }
 """Evidence rules that explain each claim type (``not_a_claim`` needs none)."""
 
-_SOFT_RULES = frozenset({PREDICTION, PERSONAL, ASSERTION})
+_SOFT_RULES = frozenset({PREDICTION, PERSONAL, ASSERTION, STATEMENT})
 """Cues too weak to outvote an opinion cue on their own ("I think we will win")."""
+
+_STRONG_RULES = frozenset({QUANTITY})
+"""Cues that keep a sentence a claim even next to an opinion cue. Only numbers and amounts:
+on all three public sets checked (CheckThat! 2024, PoliClaim, ClaimBuster), sentences with an
+opinion cue and only a causal or legal cue were more often labelled not a claim than a claim
+("That's why we need to support character education", "We must cut taxes")."""
 
 CHECKWORTHINESS_BIAS = -0.7
 """Intercept of the check-worthiness score: a sentence with no cue scores about 0.33, and 0.5
@@ -171,6 +199,7 @@ CHECKWORTHINESS_WEIGHTS: dict[str, float] = {
     OPINION: -1.1,
     "topic": 0.5,
     "question": -1.5,
+    STATEMENT: 0.0,
 }
 """Weight of each fired rule (counted once per sentence) in the check-worthiness sum."""
 
@@ -816,7 +845,8 @@ def _match_topics(
 class _RuleTags:
     """Column lists of the rule tagger for one batch (internal; shared with the trained mode).
 
-    ``hits`` holds every fired cue as ``(start, end, rule)`` sorted by start, ``fired`` the rule
+    ``low`` is each sentence lower-cased without changing its length; ``hits`` holds every
+    fired cue as ``(start, end, rule)`` sorted by start, ``fired`` the rule
     names that fired plus the pseudo-rules ``question``, ``short`` and ``topic``.
     """
 
@@ -827,6 +857,7 @@ class _RuleTags:
         "fired",
         "hedged",
         "hits",
+        "low",
         "topics",
     )
 
@@ -838,6 +869,51 @@ class _RuleTags:
         self.topics: list[list[str]] = [[] for _ in range(n)]
         self.hits: list[list[tuple[int, int, str]]] = [[] for _ in range(n)]
         self.fired: list[frozenset[str]] = [frozenset()] * n
+        self.low: list[str] = [""] * n
+
+
+_PAST_SUBJECTS = r"we|they|he|she|it|we've|they've|he's|she's|it's|who|which|that"
+_PAST_STATEMENT_RE = re.compile(
+    rf"(?<![\w'])(?:{_PAST_SUBJECTS})(?:\s+(?:have|has|had|also|already|just|recently"
+    rf"|finally|successfully|now|even|more\s+than|nearly|since)){{0,2}}\s+"
+    rf"(?!(?:need|used|concerned|interested|supposed|pleased|excited|proud|committed"
+    rf"|dedicated|determined|convinced|blessed|honored|honoured)\b)[a-z]{{3,}}ed(?![\w'])"
+)
+"""On the lower-cased sentence: a subject pronoun, an optional perfect auxiliary or adverb,
+then a past-tense or past-participle verb ("we've initiated", "they closed", "it changed")."""
+
+_NAMED_STATEMENT_RE = re.compile(
+    r"[A-Z](?<![\w'’].)[\w'’.&-]+(?:\s+[A-Z][\w'’.&-]*)*"
+    r"\s+(?:is|are|was|were|has|have|had)\s+(?:(?:a|an|the|one|\d[\d,.]*)\b|[a-z]{3,}ed\b)"
+)
+"""A capitalised name, a verb of being or having, then an article, a number or a participle
+("Emily is a graduate", "Ohio has 88 counties"). Starts on function words are skipped."""
+
+_NOT_NAMES = _wordset(
+    "I We You It This That These Those There What Who How Why And But So If Now Let Our My"
+    " Your Their The A An"
+)
+
+
+def _match_statements(sentence: str, low: str, hits: list, fired: set) -> None:
+    """Add a ``statement`` hit for each generic factual statement (see the module docstring)."""
+    for m in _PAST_STATEMENT_RE.finditer(low):
+        hits.append((m.start(), m.end(), STATEMENT))
+        fired.add(STATEMENT)
+    pos = 0
+    while True:
+        m = _NAMED_STATEMENT_RE.search(sentence, pos)
+        if m is None:
+            return
+        first_end = m.start() + 1
+        while first_end < m.end() and not sentence[first_end].isspace():
+            first_end += 1
+        if sentence[m.start() : first_end] in _NOT_NAMES:
+            pos = first_end
+            continue
+        hits.append((m.start(), m.end(), STATEMENT))
+        fired.add(STATEMENT)
+        pos = m.end()
 
 
 def _analyse(sentences: Sequence[str], topics: Mapping[str, Sequence[str]] | None) -> _RuleTags:
@@ -849,17 +925,18 @@ def _analyse(sentences: Sequence[str], topics: Mapping[str, Sequence[str]] | Non
 
     weights = CHECKWORTHINESS_WEIGHTS
     type_rules = TYPE_RULES
-    strong_rules = TYPE_RULES["law_rule"] | {QUANTITY, CAUSATION}
+    strong_rules = _STRONG_RULES
     other_rules = TYPE_RULES["other_claim"]
 
     out = _RuleTags(len(sentences))
     for i, sentence in enumerate(sentences):
         if not isinstance(sentence, str):
             raise TypeError(f"sentence {i} is {type(sentence).__name__}, not str")
-        low = _same_length_lower(sentence)
+        low = out.low[i] = _same_length_lower(sentence)
         hits: list[tuple[int, int, str]] = []
         fired: set[str] = set()
         source = _match_cues(sentence, low, hits, fired)
+        _match_statements(sentence, low, hits, fired)
         found_topics = (
             _match_topics(sentence, low, topic_re, topic_index, hits) if topic_re else None
         )

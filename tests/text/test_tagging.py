@@ -36,6 +36,11 @@ TYPED = [
     ("Some external observers voice concerns over intellectual property issues.", "other_claim"),
     ("New quality productive forces refers to advanced, innovative production.", "other_claim"),
     ("CATL opened a new plant in Hungary.", "other_claim"),
+    ("Ningde is a coastal city in Fujian.", "other_claim"),
+    ("We have upgraded every assembly line in the plant.", "other_claim"),
+    ("It changed the way suppliers ship parts.", "other_claim"),
+    ("That's why we need to support robotics research.", "not_a_claim"),
+    ("We must fight unfair tariffs together.", "not_a_claim"),
     ("What does this mean for Europe?", "not_a_claim"),
     ("Leave a reply", "not_a_claim"),
     ("Thanks for reading.", "not_a_claim"),
@@ -103,6 +108,25 @@ def test_verifiable_follows_type_and_is_claim_agrees() -> None:
     expected = ~frame["claim_type"].isin(["not_a_claim", "personal_experience"])
     assert (frame["verifiable"] == expected).all()
     assert (frame["is_claim"] == (frame["claim_type"] != "not_a_claim")).all()
+
+
+def test_generic_statements_are_explained_by_the_statement_rule() -> None:
+    frame = tag_claims(
+        ["Ningde is a coastal city in Fujian.", "It changed the way suppliers ship."]
+    )
+    for items in frame["evidence"]:
+        cues = [(item["rule"], item["cue"]) for item in items if item["rule"] == "statement"]
+        assert cues in ([("statement", "Ningde is a")], [("statement", "It changed")])
+
+
+def test_opinion_outvotes_causal_and_legal_cues_but_not_numbers() -> None:
+    frame = tag_claims(
+        [
+            "We must fight unfair tariffs together.",
+            "I think we should be proud of the 30% rise.",
+        ]
+    )
+    assert frame["claim_type"].tolist() == ["not_a_claim", "quantity"]
 
 
 def test_hedges_and_attribution() -> None:
