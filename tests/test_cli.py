@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,38 @@ def test_verify_reports_the_damaged_file(raw_dir: Path, data_dir: Path) -> None:
     assert damaged.returncode == 1
     assert "damaged: v0001/claims.parquet: sha256 differs from the manifest" in damaged.stdout
     assert claimset("verify", "v0042", "--data-dir", str(data_dir)).returncode == 2
+
+
+def test_run_on_a_terminal_draws_a_progress_bar(raw_dir: Path, data_dir: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    # A terminal of 120 columns: tqdm draws nothing on a terminal without a size.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run"]
+        + ["--raw-dir", str(raw_dir), "--data-dir", str(data_dir)],
+        cwd=REPO_ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=300) == 0
+    os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    # tqdm draws "claims:   0%|      | 0/11 [...]" before it finishes and erases the bar.
+    assert re.search(r"claims:\s+\d+%\|", text), text[-2000:]
+    assert re.search(r"sentences:\s+\d+%\|", text), text[-2000:]

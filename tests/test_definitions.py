@@ -179,3 +179,30 @@ def test_sensor_runs_on_new_and_changed_files_only(raw_dir: Path) -> None:
 
 def test_sensor_skips_when_raw_dir_is_missing(tmp_path: Path) -> None:
     assert isinstance(_tick(tmp_path / "absent", None), dg.SkipReason)
+
+
+def test_published_tables_read_identically_with_pandas_duckdb_and_polars(
+    raw_dir: Path, data_dir: Path
+) -> None:
+    import duckdb
+    import polars as pl
+
+    assert _materialize(raw_dir, data_dir).success
+    version = DatasetStore.in_data_dir(data_dir, "claimset").latest()
+    for table, key in (("sentences", "sentence_id"), ("documents", "doc_id")):
+        path = version.table_path(table)
+        with_pandas = pd.read_parquet(path).sort_values(key).reset_index(drop=True)
+        with_duckdb = duckdb.sql(f"select * from '{path}' order by {key}").df()
+        with_polars = pl.read_parquet(path).sort(key).to_pandas()
+        for other in (with_duckdb, with_polars):
+            assert list(other.columns) == list(with_pandas.columns)
+            assert other[key].tolist() == with_pandas[key].tolist()
+            assert other["text"].tolist() == with_pandas["text"].tolist()
+    claims = version.table_path("claims")
+    pandas_types = pd.read_parquet(claims)["claim_type"].value_counts().sort_index()
+    duckdb_types = duckdb.sql(
+        f"select claim_type, count(*) as n from '{claims}' group by 1 order by 1"
+    ).df()
+    polars_types = pl.read_parquet(claims)["claim_type"].value_counts().sort("claim_type")
+    assert duckdb_types["n"].tolist() == pandas_types.tolist()
+    assert polars_types["count"].to_list() == pandas_types.tolist()
