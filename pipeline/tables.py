@@ -22,6 +22,14 @@ def _optional(name: str, arrow_type: pa.DataType) -> pa.Field:
     return pa.field(name, arrow_type, nullable=True)
 
 
+_FEED_METADATA = [
+    _optional("external_id", pa.string()),
+    _optional("title", pa.string()),
+    _optional("url", pa.string()),
+    _optional("published", pa.string()),
+]
+"""Optional fields a .jsonl record (or an HTML title) supplies, kept as given."""
+
 RAW_DOCUMENTS = pa.schema(
     [
         _required("input_id", pa.string()),
@@ -33,10 +41,7 @@ RAW_DOCUMENTS = pa.schema(
         _required("n_bytes", pa.int64()),
         _optional("encoding", pa.string()),
         _optional("extraction", pa.string()),
-        _optional("external_id", pa.string()),
-        _optional("title", pa.string()),
-        _optional("url", pa.string()),
-        _optional("published", pa.string()),
+        *_FEED_METADATA,
         _optional("text", pa.large_string()),
         _optional("reject_reason", pa.string()),
         _optional("reject_detail", pa.string()),
@@ -56,10 +61,7 @@ DOCUMENTS = pa.schema(
         _required("n_bytes", pa.int64()),
         _required("encoding", pa.string()),
         _required("extraction", pa.string()),
-        _optional("external_id", pa.string()),
-        _optional("title", pa.string()),
-        _optional("url", pa.string()),
-        _optional("published", pa.string()),
+        *_FEED_METADATA,
         _required("lang", pa.string()),
         _required("lang_confidence", pa.float64()),
         _required("cleaning", pa.list_(pa.string())),
