@@ -11,7 +11,7 @@ import hashlib
 
 import pandas as pd
 
-from pipeline.progress import Progress
+from pipeline.progress import Progress, tracked
 from pipeline.tables import DOCUMENTS, REJECTS, empty_frame
 from pipeline.text import clean_text, detect_language
 
@@ -35,9 +35,7 @@ def curate_documents(
     rejects: list[dict] = []
     kept_by_text: dict[str, str] = {}
     kept_paths: dict[str, str] = {}  # doc_id -> where the kept document came from
-    for row in raw.to_dict("records"):
-        if progress is not None:
-            progress.advance()
+    for row in tracked(raw.to_dict("records"), progress):
         if _present(row["reject_reason"]):
             rejects.append(_reject_row(row, "ingest", row["reject_reason"], row["reject_detail"]))
             continue
@@ -76,8 +74,6 @@ def curate_documents(
             "text": cleaned.text,
         }
         documents.append(document)
-    if progress is not None:
-        progress.finish()
     return _frame(documents, DOCUMENTS.names, empty_frame(DOCUMENTS)), _frame(
         rejects, REJECTS.names, empty_frame(REJECTS)
     )

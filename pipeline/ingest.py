@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.progress import Progress
+from pipeline.progress import Progress, tracked
 from pipeline.tables import RAW_DOCUMENTS, empty_frame
 from pipeline.text import decode_bytes, extract_html, looks_like_html
 
@@ -91,13 +91,7 @@ def read_raw_documents(
     ingested_at = now or datetime.now(UTC)
     paths = list_inputs(raw_dir)
     tracker = progress(len(paths)) if progress is not None else None
-    rows = []
-    for path in paths:
-        rows.extend(read_input(path, raw_dir))
-        if tracker is not None:
-            tracker.advance()
-    if tracker is not None:
-        tracker.finish()
+    rows = [row for path in tracked(paths, tracker) for row in read_input(path, raw_dir)]
     if not rows:
         return empty_frame(RAW_DOCUMENTS)
     frame = pd.DataFrame.from_records(rows, columns=RAW_DOCUMENTS.names[:-1])

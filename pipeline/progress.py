@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 BAR_ENV = "CLAIMSET_PROGRESS_BAR"
+
+Item = TypeVar("Item")
 
 
 class Progress:
@@ -63,3 +66,14 @@ class Progress:
         return (
             f"{self.stage}: {self.done}/{self.total} {self.unit} ({rate:,.0f} {self.unit}/s, {eta})"
         )
+
+
+def tracked(items: Iterable[Item], progress: Progress | None) -> Iterator[Item]:
+    """Yield ``items`` unchanged; after each item's work, advance ``progress`` by one, and
+    finish it when the items run out. With ``progress`` None this is plain iteration."""
+    for item in items:
+        yield item
+        if progress is not None:
+            progress.advance()
+    if progress is not None:
+        progress.finish()

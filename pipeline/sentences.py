@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.progress import Progress
+from pipeline.progress import Progress, tracked
 from pipeline.tables import SENTENCES, empty_frame
 from pipeline.text import split_sentences
 
@@ -28,19 +28,14 @@ def split_documents(documents: pd.DataFrame, progress: Progress | None = None) -
     starts: list[int] = []
     ends: list[int] = []
     texts: list[str] = []
-    for doc_id, text, lang in zip(
-        documents["doc_id"], documents["text"], documents["lang"], strict=True
-    ):
+    rows = zip(documents["doc_id"], documents["text"], documents["lang"], strict=True)
+    for doc_id, text, lang in tracked(rows, progress):
         for index, (start, end) in enumerate(split_sentences(text, lang)):
             doc_ids.append(doc_id)
             indexes.append(index)
             starts.append(start)
             ends.append(end)
             texts.append(text[start:end])
-        if progress is not None:
-            progress.advance()
-    if progress is not None:
-        progress.finish()
     if not doc_ids:
         return empty_frame(SENTENCES)
     return pd.DataFrame(
