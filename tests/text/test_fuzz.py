@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.text import clean_text, decode_bytes, split_sentences, tag_claims
+from tests.text.tag_invariants import assert_tags_consistent
 
 FUZZ_EXAMPLES = 300
 """Hypothesis examples per fuzz test and run."""
@@ -32,12 +33,7 @@ def _check_chain(text: str) -> None:
         assert not cleaned[start].isspace() and not cleaned[end - 1].isspace()
         previous_end = end
     sentences = [cleaned[start:end] for start, end in spans]
-    tags = tag_claims(sentences)
-    assert len(tags) == len(sentences)
-    for sentence, evidence in zip(sentences, tags["evidence"], strict=True):
-        for item in evidence:
-            assert sentence[item["start"] : item["end"]] == item["cue"]
-    assert tags["checkworthiness"].between(0.0, 1.0).all()
+    assert_tags_consistent(sentences, tag_claims(sentences))
 
 
 @settings(max_examples=FUZZ_EXAMPLES)

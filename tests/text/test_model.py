@@ -17,6 +17,7 @@ from pipeline.text.model import (
     train_claim_model,
 )
 from pipeline.text.tagging import CLAIM_TYPES, COLUMNS, tag_claims
+from tests.text.tag_invariants import assert_tags_consistent
 
 SUBJECTS = ["BYD", "CATL", "Huawei", "The steel sector", "Robot makers", "Solar exporters"]
 FACTS = [
@@ -238,17 +239,8 @@ TEXT = st.lists(FRAGMENT, max_size=14).map("".join)
 def test_arbitrary_text_with_model_keeps_invariants(sentences: list[str]) -> None:
     model = _shared_model()
     frame = tag_claims(sentences, model=model)
-    assert len(frame) == len(sentences)
-    assert frame["checkworthiness"].between(0.0, 1.0).all()
-    for sentence, row in zip(sentences, frame.itertuples(index=False), strict=True):
-        assert row.is_claim == (row.checkworthiness >= model.threshold)
-        assert row.is_claim == (row.claim_type != "not_a_claim")
-        assert row.verifiable == (row.claim_type not in ("not_a_claim", "personal_experience"))
-        if row.is_claim:
-            assert row.evidence
-        for item in row.evidence:
-            assert sentence[item["start"] : item["end"]] == item["cue"]
-            assert item["cue"]
+    assert_tags_consistent(sentences, frame)
+    assert (frame["is_claim"] == (frame["checkworthiness"] >= model.threshold)).all()
 
 
 _CACHE: list[ClaimModel] = []
