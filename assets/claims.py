@@ -3,11 +3,13 @@
 import dagster as dg
 import pandas as pd
 
-from assets.preview import counts_markdown, markdown_preview
-from pipeline.claims import RULE_TAGGER, tag_sentences
-from pipeline.models import current_model
+from assets.preview import counts_markdown, markdown_preview, stage_metadata
+from pipeline.claims import RULE_TAGGER
+from pipeline.engine import ShardedTable, tag
+from pipeline.models import current_model, models_dir
 from pipeline.progress import Progress
-from pipeline.resources import ClaimsetConfig
+from pipeline.resources import ClaimsetConfig, ComputeBackend
+from pipeline.store import count_values
 from pipeline.versions import STAGE_VERSIONS
 
 
@@ -18,40 +20,52 @@ from pipeline.versions import STAGE_VERSIONS
     deps=["claim_model"],
 )
 def claims(
-    context: dg.AssetExecutionContext, claimset: ClaimsetConfig, sentences: pd.DataFrame
-) -> pd.DataFrame:
+    context: dg.AssetExecutionContext,
+    claimset: ClaimsetConfig,
+    compute: ComputeBackend,
+    sentences: ShardedTable,
+) -> ShardedTable:
     """One row per sentence: ``is_claim``, ``claim_type`` (after Full Fact's claim types:
     quantity, prediction, correlation_causation, law_rule, personal_experience, other_claim,
     not_a_claim), ``checkworthiness`` in [0, 1], ``verifiable``, ``hedged``,
     ``attributed_to``, ``topics`` and the ``evidence`` (cues with offsets) behind each tag.
     Uses the current trained ``claim_model`` when there is one (evidence = its top
-    contributing features), else the rules alone; ``tagger`` says which."""
-    progress = Progress("claims", len(sentences), "sentences", context.log.info)
-    model = current_model(claimset.data_path()) if claimset.labels() is not None else None
-    frame = tag_sentences(sentences, progress, model)
-    positives = frame[frame["is_claim"]].head(5)
+    contributing features), else the rules alone; ``tagger`` says which. Shards whose
+    sentences and tagger are unchanged come from the cache."""
+    data_dir = claimset.data_path()
+    current = current_model(data_dir) if claimset.labels() is not None else None
+    model = (current[0], models_dir(data_dir) / current[0]) if current else None
+    progress = Progress("claims", len(sentences.parts), "shards", context.log.info)
+    table = tag(sentences, claimset.cache(), compute.backend(), model, progress)
+    head = table.head(200)
+    positives = head[head["is_claim"]].head(5)
+    texts = sentences.head(200).set_index("sentence_id")["text"]
     examples = pd.DataFrame(
         {
             "claim_type": positives["claim_type"],
             "checkworthiness": positives["checkworthiness"].round(2),
-            "text": positives["sentence_id"].map(sentences.set_index("sentence_id")["text"]),
+            "text": positives["sentence_id"].map(texts),
             "cues": positives["evidence"].map(_describe_evidence),
         }
     )
-    topics = frame["topics"].explode().dropna().value_counts()
     context.add_output_metadata(
         {
             "tagger": f"model/{model[0]}" if model else RULE_TAGGER,
-            "claims": int(frame["is_claim"].sum()),
-            "claim_types": counts_markdown(frame["claim_type"].value_counts(), "claim_type"),
-            "topics": counts_markdown(topics, "topic"),
+            "claims": count_values(table.parts, "is_claim").get(True, 0),
+            "claim_types": counts_markdown(
+                pd.Series(count_values(table.parts, "claim_type"), dtype="int64"), "claim_type"
+            ),
+            "topics": counts_markdown(
+                pd.Series(count_values(table.parts, "topics"), dtype="int64"), "topic"
+            ),
             "preview": markdown_preview(
-                frame, ["sentence_id", "claim_type", "checkworthiness", "topics"]
+                head, ["sentence_id", "claim_type", "checkworthiness", "topics"]
             ),
             "explained_examples": markdown_preview(examples, list(examples.columns)),
+            **stage_metadata(table, compute),
         }
     )
-    return frame
+    return table
 
 
 def _describe_evidence(items: object) -> str:

@@ -2,11 +2,11 @@
 input that did not make it, with the reason."""
 
 import dagster as dg
-import pandas as pd
 
-from assets.preview import counts_markdown, markdown_preview
-from pipeline.curate import curate_documents
+from assets.preview import counts_markdown, markdown_preview, stage_metadata
+from pipeline.engine import ShardedTable, clean
 from pipeline.progress import Progress
+from pipeline.resources import ClaimsetConfig, ComputeBackend
 from pipeline.versions import STAGE_VERSIONS
 
 
@@ -36,29 +36,37 @@ from pipeline.versions import STAGE_VERSIONS
     },
 )
 def clean_documents(
-    context: dg.AssetExecutionContext, raw_documents: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean the raw documents and sort every input into documents or rejects."""
-    progress = Progress("clean_documents", len(raw_documents), "inputs", context.log.info)
-    documents, rejects = curate_documents(raw_documents, progress)
-    context.log.info(f"{len(documents)} documents accepted, {len(rejects)} inputs rejected")
+    context: dg.AssetExecutionContext,
+    claimset: ClaimsetConfig,
+    compute: ComputeBackend,
+    raw_documents: ShardedTable,
+) -> tuple[ShardedTable, ShardedTable]:
+    """Clean the raw documents shard by shard, remove duplicates within and across shards,
+    and sort every input into documents or rejects."""
+    progress = Progress("clean_documents", len(raw_documents.parts), "shards", context.log.info)
+    documents, rejects = clean(raw_documents, claimset.cache(), compute.backend(), progress)
+    context.log.info(f"{documents.rows} documents accepted, {rejects.rows} inputs rejected")
+    columns = documents.arrow(["lang", "n_chars"]).to_pandas()
+    reasons = rejects.arrow(["reason"]).to_pandas()
     context.add_output_metadata(
         {
-            "documents": len(documents),
-            "languages": counts_markdown(documents["lang"].value_counts(), "lang"),
-            "characters": int(documents["n_chars"].sum()),
+            "documents": documents.rows,
+            "languages": counts_markdown(columns["lang"].value_counts(), "lang"),
+            "characters": int(columns["n_chars"].sum()),
+            "duplicates_across_shards": documents.extra["cross_shard_duplicates"],
             "preview": markdown_preview(
-                documents, ["doc_id", "source_path", "lang", "n_chars", "text"]
+                documents.head(), ["doc_id", "source_path", "lang", "n_chars", "text"]
             ),
+            **stage_metadata(documents, compute),
         },
         output_name="clean_documents",
     )
     context.add_output_metadata(
         {
-            "rejects": len(rejects),
-            "by_reason": counts_markdown(rejects["reason"].value_counts(), "reason"),
+            "rejects": rejects.rows,
+            "by_reason": counts_markdown(reasons["reason"].value_counts(), "reason"),
             "preview": markdown_preview(
-                rejects, ["source_path", "source_line", "stage", "reason", "detail"]
+                rejects.head(), ["source_path", "source_line", "stage", "reason", "detail"]
             ),
         },
         output_name="rejects",

@@ -1,7 +1,11 @@
-"""Metadata helpers shared by the asset modules: markdown previews of tables."""
+"""Metadata helpers shared by the asset modules: markdown previews of tables and stage
+statistics."""
 
 import dagster as dg
 import pandas as pd
+
+from pipeline.engine import ShardedTable
+from pipeline.resources import ComputeBackend
 
 
 def markdown_preview(frame: pd.DataFrame, columns: list[str], rows: int = 8) -> dg.MetadataValue:
@@ -25,3 +29,17 @@ def _shorten(value: object, width: int = 90) -> object:
     if isinstance(value, str) and len(value) > width:
         return value[: width - 1] + "…"
     return value
+
+
+def stage_metadata(table: ShardedTable, compute: ComputeBackend) -> dict[str, object]:
+    """How a sharded stage ran: shards, how many were reused from the cache, where the work
+    ran and the seconds it took."""
+    stats = table.stats
+    return {
+        "shards": stats.shards,
+        "shards_reused": stats.reused,
+        "shards_computed": stats.computed,
+        "backend": compute.backend().name,
+        "wall_seconds": round(stats.wall_seconds, 3),
+        "work_seconds": round(stats.work_seconds, 3),
+    }

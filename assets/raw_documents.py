@@ -1,12 +1,13 @@
 """Asset ``raw_documents``: every input under the raw directory, readable or not."""
 
 import dagster as dg
-import pandas as pd
+import pyarrow.compute as pc
 
-from assets.preview import counts_markdown, markdown_preview
-from pipeline.ingest import read_raw_documents
+from assets.preview import counts_markdown, markdown_preview, stage_metadata
+from pipeline.engine import ShardedTable, ingest
 from pipeline.progress import Progress
-from pipeline.resources import ClaimsetConfig
+from pipeline.resources import ClaimsetConfig, ComputeBackend
+from pipeline.shards import inventory, plan_shards
 from pipeline.versions import STAGE_VERSIONS
 
 
@@ -15,26 +16,39 @@ from pipeline.versions import STAGE_VERSIONS
     group_name="claimset",
     kinds={"python", "parquet"},
 )
-def raw_documents(context: dg.AssetExecutionContext, claimset: ClaimsetConfig) -> pd.DataFrame:
+def raw_documents(
+    context: dg.AssetExecutionContext, claimset: ClaimsetConfig, compute: ComputeBackend
+) -> ShardedTable:
     """Every input document under the raw directory: .txt, .md, .html (main text extracted
     with trafilatura) and .jsonl (one document per line). Records a content-derived ``doc_id``,
     the source path and line, the sha256 of the bytes, the detected encoding and the ingestion
-    time. Inputs that cannot be read keep a row with ``reject_reason`` set."""
+    time. Inputs that cannot be read keep a row with ``reject_reason`` set. The files are
+    divided into shards of about ``shard_bytes`` (one part file each); shards whose files are
+    unchanged since an earlier run are reused from the cache."""
     raw_dir = claimset.raw_path()
-    frame = read_raw_documents(
-        raw_dir, progress=lambda total: Progress("raw_documents", total, "files", context.log.info)
+    cache = claimset.cache()
+    files = inventory(raw_dir, cache.root / "inventory.json")
+    shards = plan_shards(files, compute.shard_bytes)
+    progress = Progress("raw_documents", len(shards), "shards", context.log.info)
+    table = ingest(shards, raw_dir, cache, compute.backend(), progress)
+    columns = table.arrow(["format", "reject_reason"])
+    readable = int(pc.sum(pc.is_null(columns["reject_reason"])).as_py() or 0)
+    context.log.info(
+        f"read {table.rows} inputs in {len(files)} files from {raw_dir} ({readable} readable)"
     )
-    readable = int(frame["reject_reason"].isna().sum())
-    context.log.info(f"read {len(frame)} inputs from {raw_dir} ({readable} readable)")
     context.add_output_metadata(
         {
             "raw_dir": dg.MetadataValue.path(str(raw_dir)),
-            "inputs": len(frame),
+            "inputs": table.rows,
+            "files": len(files),
+            "bytes": sum(file.size for file in files),
             "readable": readable,
-            "by_format": counts_markdown(frame["format"].value_counts(), "format"),
+            "by_format": counts_markdown(columns["format"].to_pandas().value_counts(), "format"),
             "preview": markdown_preview(
-                frame, ["source_path", "source_line", "format", "encoding", "reject_reason"]
+                table.head(),
+                ["source_path", "source_line", "format", "encoding", "reject_reason"],
             ),
+            **stage_metadata(table, compute),
         }
     )
-    return frame
+    return table

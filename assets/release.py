@@ -5,6 +5,8 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.card import CHART_FILE
+from pipeline.engine import ShardedTable, fingerprint
+from pipeline.mirror import mirror_version
 from pipeline.release import CARD_FILE, publish_release
 from pipeline.resources import ClaimsetConfig
 from pipeline.versions import STAGE_VERSIONS
@@ -18,23 +20,29 @@ from pipeline.versions import STAGE_VERSIONS
 def claimset_release(
     context: dg.AssetExecutionContext,
     claimset: ClaimsetConfig,
-    clean_documents: pd.DataFrame,
-    sentences: pd.DataFrame,
-    claims: pd.DataFrame,
-    rejects: pd.DataFrame,
+    clean_documents: ShardedTable,
+    sentences: ShardedTable,
+    claims: ShardedTable,
+    rejects: ShardedTable,
 ) -> dg.MaterializeResult:
-    """Publish the validated tables as ``<data_dir>/datasets/claimset/vNNNN/`` (Parquet per
-    table plus manifest.json with checksums and provenance), written to a staging directory
-    and renamed into place, with a dataset card (README.md and a chart of claim types and
-    topics) and a changelog against the previous version. Runs only after every blocking schema
-    check passed. When the inputs and code are unchanged since the latest version, nothing new
-    is published."""
+    """Publish the validated tables as ``<data_dir>/datasets/claimset/vNNNN/`` (a directory
+    of Parquet part files per table, hard-linked from the stage cache, plus manifest.json with
+    checksums and provenance), assembled in a staging directory and renamed into place, with
+    a dataset card (README.md and a chart of claim types and topics) and a changelog against
+    the previous version. Runs only after every blocking schema check passed. When the inputs
+    and code are unchanged since the latest version, nothing new is published. With a
+    ``publish_uri`` (S3, GCS, ...), the version is also copied there, manifest and LATEST
+    last."""
+    tables = {
+        "documents": clean_documents,
+        "sentences": sentences,
+        "claims": claims,
+        "rejects": rejects,
+    }
     result = publish_release(
         claimset.store(),
-        clean_documents,
-        sentences,
-        claims,
-        rejects,
+        {name: table.parts for name, table in tables.items()},
+        fingerprint=fingerprint(clean_documents, claims),
         run_id=context.run.run_id,
         data_dir=claimset.data_path(),
     )
@@ -43,6 +51,11 @@ def claimset_release(
         context.log.info(f"published {version.name} at {version.path}")
     else:
         context.log.info(f"inputs and code unchanged: {version.name} is up to date, not published")
+    mirrored: dict[str, object] = {}
+    if claimset.mirror_uri():
+        mirror = mirror_version(version, claimset.mirror_uri())
+        context.log.info(f"mirrored {version.name} to {mirror.uri} ({mirror.uploaded} files)")
+        mirrored = {"mirror": mirror.uri, "mirror_uploaded_files": mirror.uploaded}
     counts = version.manifest["row_counts"]
     card = version.path / CARD_FILE
     return dg.MaterializeResult(
@@ -61,5 +74,6 @@ def claimset_release(
                 .to_markdown(index=False)
             ),
             **{f"rows_{table}": int(rows) for table, rows in counts.items()},
+            **mirrored,
         }
     )

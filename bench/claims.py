@@ -14,6 +14,10 @@ Decision rule per label sense, fixed in advance (one per sense, never tuned on a
 * trained mode predicts ``is_claim`` (``probability >= model.threshold``), the threshold being
   chosen on training data only by :func:`pipeline.text.model.train_claim_model`.
 
+The rules were developed by looking at one fixed random half of the PoliClaim gold set
+(:func:`development_half`); the table also scores the two halves apart, so that a gap between
+the development half and the held-out half would show overfitting.
+
 The TF-IDF reference is scikit-learn's ``TfidfVectorizer`` (word 1-2 grams and ``char_wb``
 2-5 grams, sublinear tf) with a ``LogisticRegression``, trained under the same protocol as
 the trained mode: the same folds, and a threshold chosen by 3-fold out-of-fold F1 on the
@@ -29,10 +33,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipeline.claims import claims_table  # noqa: E402
+from pipeline.tables import SENTENCES  # noqa: E402
 from pipeline.text.model import train_claim_model  # noqa: E402
 from pipeline.text.tagging import tag_claims  # noqa: E402
 
@@ -42,6 +49,16 @@ SEED = 0
 FOLDS = 5
 TIMED_RUNS = 7
 THROUGHPUT_SENTENCES = 20_000
+DEVELOPMENT_SEED = 42
+"""Seed of the permutation whose first half of PoliClaim gold the rules were developed on."""
+THROUGHPUT_TARGETS = {
+    "rules": ">= 20,000",
+    "trained": ">= 20,000",
+    "rules, claims_table (Arrow output)": ">= 150,000",
+}
+"""Issue 4 asks 20,000 sentences/s of ``tag_claims``; issue 7 (20 MB/s end to end on two
+cores) needs the engine's per-shard call, :func:`pipeline.claims.claims_table`, to tag and
+build its Arrow output at 150,000 sentences/s."""
 
 
 def load(name: str) -> tuple[list[str], np.ndarray]:
@@ -55,6 +72,14 @@ def load(name: str) -> tuple[list[str], np.ndarray]:
                 texts.append(record["text"])
                 labels.append(bool(record["label"]))
     return texts, np.asarray(labels, dtype=bool)
+
+
+def development_half(n: int) -> np.ndarray:
+    """Which of ``n`` rows belong to the development half: the first ``n // 2`` rows of a
+    fixed random permutation (seed ``DEVELOPMENT_SEED``); the others are the held-out half."""
+    half = np.zeros(n, dtype=bool)
+    half[np.random.RandomState(DEVELOPMENT_SEED).permutation(n)[: n // 2]] = True
+    return half
 
 
 def scores(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
@@ -161,6 +186,22 @@ def throughput(runners: dict[str, Callable[[list[str]], object]], texts: list[st
     return {name: len(texts) / seconds for name, seconds in best.items()}
 
 
+def sentence_table(texts: list[str]) -> pa.Table:
+    """A ``SENTENCES`` table holding ``texts``, one sentence per document."""
+    n = len(texts)
+    return pa.Table.from_pydict(
+        {
+            "sentence_id": [f"s{i}" for i in range(n)],
+            "doc_id": [f"d{i}" for i in range(n)],
+            "index": [0] * n,
+            "start": [0] * n,
+            "end": [len(text) for text in texts],
+            "text": texts,
+        },
+        schema=SENTENCES,
+    )
+
+
 def main() -> int:
     if not DATA.is_dir():
         print(f"shared evaluation data not found at {DATA}; nothing to benchmark.")
@@ -186,14 +227,17 @@ def main() -> int:
         scores(frame["checkworthiness"].to_numpy() >= 0.5, ct_dev_y),
         ">= 0.70",
     )
-    frame = tag_claims(poli)
-    add(
-        "rules",
-        "PoliClaim gold",
-        "verifiable",
-        scores(frame["verifiable"].to_numpy(), poli_y),
-        ">= 0.80",
-    )
+    verifiable = tag_claims(poli)["verifiable"].to_numpy()
+    add("rules", "PoliClaim gold", "verifiable", scores(verifiable, poli_y), ">= 0.80")
+    development = development_half(len(poli))
+    for name, half in (("development", development), ("held-out", ~development)):
+        add(
+            "rules",
+            f"PoliClaim gold, {name} half (info)",
+            "verifiable",
+            scores(verifiable[half], poli_y[half]),
+            "-",
+        )
     frame = tag_claims(cb_dev)
     add(
         "rules",
@@ -243,9 +287,11 @@ def main() -> int:
 
     # Throughput on CT24 train sentences, one process.
     speed_texts = ct_train[:THROUGHPUT_SENTENCES]
+    tables = {len(speed_texts): sentence_table(speed_texts), 100: sentence_table(speed_texts[:100])}
     speeds = throughput(
         {
             "rules": lambda batch: tag_claims(batch),
+            "rules, claims_table (Arrow output)": lambda batch: claims_table(tables[len(batch)]),
             "trained": lambda batch: tag_claims(batch, model=model),
             "TF-IDF + LR reference": reference.pipeline.predict_proba,
         },
@@ -268,8 +314,9 @@ def main() -> int:
     )
     print("|---|---|---|---|")
     for mode, speed in speeds.items():
-        target = ">= 20,000" if mode != "TF-IDF + LR reference" else "-"
-        met = "-" if target == "-" else ("yes" if speed >= 20_000 else "no")
+        target = THROUGHPUT_TARGETS.get(mode, "-")
+        needed = float(target.split()[-1].replace(",", "")) if target != "-" else None
+        met = "-" if needed is None else ("yes" if speed >= needed else "no")
         print(f"| {mode} | {speed:,.0f} | {target} | {met} |")
     return 0
 

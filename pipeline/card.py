@@ -7,26 +7,29 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-
+from pipeline.store import TableData, count_values, table_rows
 from pipeline.text import CLAIM_TYPES
 
 CHART_FILE = "claims_chart.png"
 """File name of the chart inside a version directory."""
 
 
-def summarize(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+def summarize(tables: Mapping[str, TableData]) -> dict[str, Any]:
     """Counts that describe a version: rows per table, claims per type and topic, languages,
-    rejects by reason. JSON-ready; every claim type appears, with 0 when absent."""
-    claims = tables["claims"]
-    types = claims["claim_type"].value_counts()
+    rejects by reason. JSON-ready; every claim type appears, with 0 when absent.
+
+    ``tables`` holds ``documents``, ``claims`` and ``rejects`` (and any other table, which is
+    only counted), each a DataFrame or its part files. Row counts come from the parts'
+    metadata; from the files only ``claims.is_claim``, ``claim_type`` and ``topics``,
+    ``documents.lang`` and ``rejects.reason`` are read, one part at a time."""
+    types = count_values(tables["claims"], "claim_type")
     return {
-        "rows": {name: int(len(frame)) for name, frame in tables.items()},
-        "claims": int(claims["is_claim"].sum()),
+        "rows": {name: table_rows(data) for name, data in tables.items()},
+        "claims": int(count_values(tables["claims"], "is_claim").get(True, 0)),
         "claim_types": {name: int(types.get(name, 0)) for name in CLAIM_TYPES},
-        "topics": _counts(claims["topics"].explode().dropna()),
-        "languages": _counts(tables["documents"]["lang"]),
-        "rejects_by_reason": _counts(tables["rejects"]["reason"]),
+        "topics": _counts(count_values(tables["claims"], "topics")),
+        "languages": _counts(count_values(tables["documents"], "lang")),
+        "rejects_by_reason": _counts(count_values(tables["rejects"], "reason")),
     }
 
 
@@ -69,13 +72,14 @@ def render_card(
         "## Rejects by reason\n\n"
         + _table(["reason", "inputs"], list(summary["rejects_by_reason"].items())),
         "## How to load\n\n"
+        "Each table is a directory of Parquet part files, read as one table:\n\n"
         "```python\nimport pandas as pd\n"
-        f'claims = pd.read_parquet("{path}/claims.parquet")\n```\n\n'
+        f'claims = pd.read_parquet("{path}/claims")\n```\n\n'
         "```python\nimport duckdb\n"
-        f"duckdb.sql(\"select claim_type, count(*) from '{path}/claims.parquet' group by all\")"
+        f"duckdb.sql(\"select claim_type, count(*) from '{path}/claims/*.parquet' group by all\")"
         "\n```\n\n"
         "```python\nimport polars as pl\n"
-        f'sentences = pl.read_parquet("{path}/sentences.parquet")\n```\n\n'
+        f'sentences = pl.read_parquet("{path}/sentences/*.parquet")\n```\n\n'
         "Join `claims` to `sentences` on `sentence_id`, and `sentences` to `documents` on "
         "`doc_id`; `documents.text[start:end]` is the sentence text.",
     ]
@@ -106,8 +110,8 @@ def render_chart(summary: Mapping[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def _counts(values: pd.Series) -> dict[str, int]:
-    return {str(key): int(count) for key, count in values.value_counts().items()}
+def _counts(counts: Mapping[Any, int]) -> dict[str, int]:
+    return {str(key): int(count) for key, count in counts.items()}
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from pipeline.diff import diff_tables, render_diff
+from pipeline.diff import diff_published, render_diff
 from pipeline.progress import BAR_ENV
-from pipeline.resources import ClaimsetConfig
+from pipeline.resources import ClaimsetConfig, ComputeBackend
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,11 +39,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument(
         "--raw-dir", help="raw input directory (default $CLAIMSET_RAW_DIR or data/raw/)"
     )
+    run.add_argument(
+        "--backend",
+        choices=["local", "serial", "dask"],
+        help="where per-shard work runs (default $CLAIMSET_BACKEND or local)",
+    )
+    run.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    run.add_argument(
+        "--scheduler", help="Dask scheduler address for --backend dask (tcp://host:8786)"
+    )
+    run.add_argument(
+        "--publish-uri",
+        help="also copy the version to this URI, e.g. s3://bucket/claimset "
+        "(default $CLAIMSET_PUBLISH_URI; none: local only)",
+    )
     versions.add_argument("--json", action="store_true", help="print machine-readable JSON")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run_pipeline(
-            ClaimsetConfig(raw_dir=args.raw_dir, data_dir=args.data_dir, labels_path=args.labels)
+            ClaimsetConfig(
+                raw_dir=args.raw_dir,
+                data_dir=args.data_dir,
+                labels_path=args.labels,
+                publish_uri=args.publish_uri,
+            ),
+            ComputeBackend(
+                kind=args.backend, workers=args.workers, scheduler_address=args.scheduler
+            ),
         )
     if args.command == "verify":
         return verify_version(ClaimsetConfig(data_dir=args.data_dir), args.version)
@@ -55,9 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return list_versions(ClaimsetConfig(data_dir=args.data_dir), as_json=args.json)
 
 
-def run_pipeline(config: ClaimsetConfig) -> int:
-    """Materialize every asset and check in this process; print what happened and, last, the
-    path of the version that holds the data. Returns 0 on success, 1 on any failure."""
+def run_pipeline(config: ClaimsetConfig, compute: ComputeBackend | None = None) -> int:
+    """Materialize every asset and check in this process (per-shard work on ``compute``);
+    print what happened and, last, the path of the version that holds the data. Returns 0 on
+    success, 1 on any failure."""
     from assets.checks import SCHEMA_CHECKS
     from pipeline.definitions import ASSETS, build_resources
 
@@ -67,7 +90,7 @@ def run_pipeline(config: ClaimsetConfig) -> int:
     print(f"claimset: raw files from {config.raw_path()}", file=sys.stderr)
     result = dg.materialize(
         [*ASSETS, *SCHEMA_CHECKS],
-        resources=build_resources(config),
+        resources=build_resources(config, compute),
         instance=instance,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
@@ -163,11 +186,7 @@ def diff_versions(config: ClaimsetConfig, name_a: str, name_b: str, *, as_json: 
     except LookupError as error:
         print(f"claimset: {error}", file=sys.stderr)
         return 2
-    tables = ("documents", "sentences", "claims")
-    changes = diff_tables(
-        {table: store.read_table(table, version_a.name) for table in tables},
-        {table: store.read_table(table, version_b.name) for table in tables},
-    )
+    changes = diff_published(version_a, version_b)
     if as_json:
         print(json.dumps({"from": version_a.name, "to": version_b.name, **changes}, indent=2))
     else:

@@ -12,7 +12,7 @@ from assets.release import claimset_release
 from assets.sentences import sentences
 from pipeline.io_manager import ParquetIOManager
 from pipeline.jobs import claimset_job
-from pipeline.resources import ClaimsetConfig
+from pipeline.resources import ClaimsetConfig, ComputeBackend
 from pipeline.schedules import daily_claimset
 from pipeline.sensors import raw_files_sensor
 
@@ -28,10 +28,17 @@ ASSETS = [
 """Every asset of the chain, upstream first."""
 
 
-def build_resources(config: ClaimsetConfig | None = None) -> dict[str, object]:
-    """The resources every claimset asset needs, all pointing at the same locations."""
+def build_resources(
+    config: ClaimsetConfig | None = None, compute: ComputeBackend | None = None
+) -> dict[str, object]:
+    """The resources every claimset asset needs, all pointing at the same locations, with
+    per-shard work on ``compute`` (default: a local process pool)."""
     config = config or ClaimsetConfig()
-    return {"claimset": config, "io_manager": ParquetIOManager(claimset=config)}
+    return {
+        "claimset": config,
+        "compute": compute or ComputeBackend(),
+        "io_manager": ParquetIOManager(claimset=config),
+    }
 
 
 defs = dg.Definitions(

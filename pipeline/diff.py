@@ -4,27 +4,58 @@ Documents are matched by their source (path and .jsonl line), so an edited file 
 "changed" even though its content-derived ``doc_id`` is new. Sentences are matched by source and
 text, so an unchanged sentence of an edited document is not reported. Claims are compared on
 those matched sentences.
+
+Only the columns a comparison needs are read. When both versions are given as part files, a
+part present in both (same sha256) holds the same rows in both, so only the documents that
+appear in a part that differs are compared (see :func:`diff_tables`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.store import Part, TableData, Version, read_columns
+from pipeline.tables import to_pandas
 
 EXAMPLES = 5
 """How many examples each section of a diff lists."""
 
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("doc_id", "source_path", "source_line"),
+    "sentences": ("sentence_id", "doc_id", "text"),
+    "claims": ("sentence_id", "doc_id", "is_claim", "claim_type", "checkworthiness", "topics"),
+}
+"""The tables a diff compares and the only columns it reads from each."""
 
-def diff_tables(
-    before: Mapping[str, pd.DataFrame], after: Mapping[str, pd.DataFrame]
-) -> dict[str, Any]:
+
+def diff_published(before: Version, after: Version) -> dict[str, Any]:
+    """:func:`diff_tables` between two published versions, read from their part files."""
+    return diff_tables(
+        {table: before.parts(table) for table in COLUMNS},
+        {table: after.parts(table) for table in COLUMNS},
+    )
+
+
+def diff_tables(before: Mapping[str, TableData], after: Mapping[str, TableData]) -> dict[str, Any]:
     """A JSON-ready diff between two sets of published tables (``documents``, ``sentences``,
-    ``claims``; each a DataFrame as read from a version). Counts are exact; each section keeps
-    up to :data:`EXAMPLES` examples."""
-    old_documents = _by_source(before["documents"])
-    new_documents = _by_source(after["documents"])
+    ``claims``; each a DataFrame or the table's part files). Counts are exact; each section
+    keeps up to :data:`EXAMPLES` examples.
+
+    When every table on both sides is given as parts, rows are read only for the documents
+    that occur in a part found on one side only (by sha256): every other document has all its
+    rows in parts common to both sides, so its rows, source and tags are equal on both. That
+    relies on what the schema checks guarantee of a version: one document per source and per
+    ``doc_id``, one claims row per sentence, with the sentence's ``doc_id``.
+    """
+    old, new = _comparable_rows(before, after)
+    old_documents = _by_source(old["documents"])
+    new_documents = _by_source(new["documents"])
     added = sorted(set(new_documents) - set(old_documents))
     removed = sorted(set(old_documents) - set(new_documents))
     changed = sorted(
@@ -32,12 +63,12 @@ def diff_tables(
         for source in set(old_documents) & set(new_documents)
         if old_documents[source] != new_documents[source]
     )
-    old_sentences = _sentence_keys(before)
-    new_sentences = _sentence_keys(after)
+    old_sentences = _sentence_keys(old)
+    new_sentences = _sentence_keys(new)
     added_sentences = sorted(set(new_sentences) - set(old_sentences))
     removed_sentences = sorted(set(old_sentences) - set(new_sentences))
-    old_tags = _tags(before, old_sentences)
-    new_tags = _tags(after, new_sentences)
+    old_tags = _tags(old["claims"], old_sentences)
+    new_tags = _tags(new["claims"], new_sentences)
     retagged = sorted(
         key for key in set(old_tags) & set(new_tags) if old_tags[key] != new_tags[key]
     )
@@ -109,6 +140,55 @@ class _Tag(NamedTuple):
     topics: tuple[str, ...]
 
 
+def _comparable_rows(
+    before: Mapping[str, TableData], after: Mapping[str, TableData]
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The rows of each side that can differ, with the :data:`COLUMNS` of each table."""
+    given = [side[table] for side in (before, after) for table in COLUMNS]
+    if any(isinstance(data, pd.DataFrame) for data in given):
+        return (
+            {table: read_columns(before[table], COLUMNS[table]) for table in COLUMNS},
+            {table: read_columns(after[table], COLUMNS[table]) for table in COLUMNS},
+        )
+    shared: dict[str, list[Part]] = {}
+    old: dict[str, pd.DataFrame] = {}
+    new: dict[str, pd.DataFrame] = {}
+    for table, columns in COLUMNS.items():
+        common = {part.sha256 for part in before[table]} & {part.sha256 for part in after[table]}
+        shared[table] = list({p.sha256: p for p in before[table] if p.sha256 in common}.values())
+        old[table] = read_columns([p for p in before[table] if p.sha256 not in common], columns)
+        new[table] = read_columns([p for p in after[table] if p.sha256 not in common], columns)
+    affected = {doc_id for frame in (*old.values(), *new.values()) for doc_id in frame["doc_id"]}
+    for table, columns in COLUMNS.items():
+        common_rows = _rows_of_documents(shared[table], columns, affected)
+        old[table] = _concat([old[table], common_rows], columns)
+        new[table] = _concat([new[table], common_rows], columns)
+    return old, new
+
+
+def _rows_of_documents(
+    parts: Sequence[Part], columns: Sequence[str], doc_ids: Iterable[str]
+) -> pd.DataFrame:
+    """The rows of ``parts`` whose ``doc_id`` is one of ``doc_ids``. Only the ``doc_id``
+    column (dictionary-encoded) is read from a part that holds none of them."""
+    wanted = pa.array(sorted(set(doc_ids)), pa.string())
+    pieces = []
+    for part in parts if len(wanted) else ():
+        ids = pq.read_table(part.path, columns=["doc_id"], read_dictionary=["doc_id"])
+        mask = pc.is_in(ids["doc_id"], value_set=wanted)
+        if pc.any(mask).as_py():
+            pieces.append(to_pandas(pq.read_table(part.path, columns=list(columns)).filter(mask)))
+    return _concat(pieces, columns)
+
+
+def _concat(frames: Sequence[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+    """``frames`` one after another; an empty frame with ``columns`` when all are empty."""
+    filled = [frame for frame in frames if len(frame)]
+    if not filled:
+        return pd.DataFrame({name: [] for name in columns})
+    return pd.concat(filled, ignore_index=True)
+
+
 def _by_source(documents: pd.DataFrame) -> dict[tuple[str, int], str]:
     return {
         (path, _line(line)): doc_id
@@ -137,21 +217,29 @@ def _sentence_keys(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, int, s
 
 
 def _tags(
-    tables: Mapping[str, pd.DataFrame], keys: Mapping[tuple[str, int, str], str]
+    claims: pd.DataFrame, keys: Mapping[tuple[str, int, str], str]
 ) -> dict[tuple[str, int, str], _Tag]:
-    claims = tables["claims"].set_index("sentence_id")
-    tags = {}
-    for key, sentence_id in keys.items():
-        if sentence_id not in claims.index:
-            continue
-        row = claims.loc[sentence_id]
-        tags[key] = _Tag(
-            is_claim=bool(row["is_claim"]),
-            claim_type=str(row["claim_type"]),
-            checkworthiness=round(float(row["checkworthiness"]), 3),
-            topics=tuple(row["topics"]),
+    by_sentence = {
+        sentence_id: _Tag(
+            is_claim=bool(is_claim),
+            claim_type=str(claim_type),
+            checkworthiness=round(float(checkworthiness), 3),
+            topics=tuple(topics),
         )
-    return tags
+        for sentence_id, is_claim, claim_type, checkworthiness, topics in zip(
+            claims["sentence_id"],
+            claims["is_claim"],
+            claims["claim_type"],
+            claims["checkworthiness"],
+            claims["topics"],
+            strict=True,
+        )
+    }
+    return {
+        key: by_sentence[sentence_id]
+        for key, sentence_id in keys.items()
+        if sentence_id in by_sentence
+    }
 
 
 def _tag_record(tag: _Tag) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ HTML_SUFFIXES = {".html": "html", ".htm": "html", ".xhtml": "html"}
 JSONL_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl"}
 MAX_FILE_BYTES = 512 * 1024 * 1024
 JSONL_FIELDS = ("id", "title", "url", "published")
+FORMATS = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+"""Every file extension claimset reads, with its format name."""
 
 
 def list_inputs(raw_dir: Path) -> list[Path]:
@@ -65,7 +67,7 @@ def list_inputs(raw_dir: Path) -> list[Path]:
                 pending.append(Path(entry.path))
             else:
                 found.append(Path(entry.path))
-    return sorted(found, key=lambda path: _path_key(path.relative_to(raw_dir)))
+    return sorted(found, key=lambda path: path_key(path.relative_to(raw_dir)))
 
 
 def file_fingerprint(path: Path) -> tuple[int, int] | None:
@@ -88,10 +90,17 @@ def read_raw_documents(
     input position (path and line) and is unique. Never raises for bad inputs.
     ``progress(total_files)``, when given, makes the tracker advanced once per file.
     """
-    ingested_at = now or datetime.now(UTC)
     paths = list_inputs(raw_dir)
     tracker = progress(len(paths)) if progress is not None else None
-    rows = [row for path in tracked(paths, tracker) for row in read_input(path, raw_dir)]
+    return read_inputs(tracked(paths, tracker), raw_dir, now)
+
+
+def read_inputs(paths: Iterable[Path], raw_dir: Path, now: datetime | None = None) -> pd.DataFrame:
+    """The ``RAW_DOCUMENTS`` frame of the given input files under ``raw_dir`` (one shard's
+    worth, say), in the given order, stamped ``ingested_at = now`` (default: the current
+    time). Never raises for bad inputs: see :func:`read_input`."""
+    ingested_at = now or datetime.now(UTC)
+    rows = [row for path in paths for row in read_input(path, raw_dir)]
     if not rows:
         return empty_frame(RAW_DOCUMENTS)
     frame = pd.DataFrame.from_records(rows, columns=RAW_DOCUMENTS.names[:-1])
@@ -108,14 +117,15 @@ def read_input(path: Path, raw_dir: Path) -> list[dict[str, Any]]:
     """
     relative = path.relative_to(raw_dir)
     suffix = path.suffix.lower()
-    fmt = (TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES).get(suffix, suffix.lstrip(".") or "none")
+    fmt = FORMATS.get(suffix, suffix.lstrip(".") or "none")
     base = _row(relative, None, fmt)
     data, problem = _read_bytes(path)
     if problem is not None:
         return [base | problem]
     assert data is not None
-    base |= {"sha256": hashlib.sha256(data).hexdigest(), "n_bytes": len(data)}
-    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES:
+    digest = hashlib.sha256(data).hexdigest()
+    base |= {"sha256": digest, "n_bytes": len(data)}
+    if suffix not in FORMATS:
         return [base | _reject("unsupported_format", f"extension {suffix or '(none)'!r}")]
     decoded = decode_bytes(data)
     if decoded.text is None:
@@ -125,7 +135,7 @@ def read_input(path: Path, raw_dir: Path) -> list[dict[str, Any]]:
         rows = list(_jsonl_rows(decoded.text, relative, decoded.encoding))
         # Unreachable with the decoder's blank-text rule, but a file must never vanish.
         return rows or [base | _reject("empty_file", "no non-blank .jsonl line")]
-    base["doc_id"] = content_id(data)
+    base["doc_id"] = digest[:16]  # content_id(data), without hashing the bytes again
     return [base | _document_text(decoded.text, is_html=fmt == "html")]
 
 
@@ -249,7 +259,7 @@ def _document_text(text: str, *, is_html: bool) -> dict[str, Any]:
 def _row(relative: Path, line: int | None, fmt: str) -> dict[str, Any]:
     # The id hashes the real path bytes, so two names that differ only in undecodable bytes
     # (shown alike by _display_path) still get distinct ids.
-    key = _path_key(relative).encode("utf-8", "surrogateescape") + f"\0{line or 0}".encode()
+    key = path_key(relative).encode("utf-8", "surrogateescape") + f"\0{line or 0}".encode()
     return {
         "input_id": hashlib.sha256(key).hexdigest()[:16],
         "source_path": _display_path(relative),
@@ -293,8 +303,9 @@ def _without_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
-def _path_key(relative: Path) -> str:
-    """The relative path as a POSIX string, undecodable bytes kept as surrogate escapes."""
+def path_key(relative: Path) -> str:
+    """The relative path as a POSIX string, undecodable bytes kept as surrogate escapes: the
+    key inputs are ordered and identified by."""
     return relative.as_posix()
 
 
@@ -302,7 +313,7 @@ def _display_path(relative: Path) -> str:
     # File names that are not valid UTF-8 arrive as surrogate escapes; show each such byte as
     # U+FFFD so the path can be stored as Arrow/Parquet UTF-8. input_id still tells such
     # names apart (see _row).
-    raw = _path_key(relative).encode("utf-8", "surrogateescape")
+    raw = path_key(relative).encode("utf-8", "surrogateescape")
     return raw.decode("utf-8", "replace")
 
 

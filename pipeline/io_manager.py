@@ -1,8 +1,12 @@
-"""Store intermediate assets as Parquet files under ``<data_dir>/assets/``."""
+"""Store intermediate assets under ``<data_dir>/assets/``: small tables as Parquet files,
+sharded tables as a JSON list of their part files."""
 
+import dataclasses
+import json
 import os
 import sys
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -12,14 +16,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import PrivateAttr
 
+from pipeline.engine import ShardedTable, StageStats
 from pipeline.locking import exclusive_lock
 from pipeline.resources import ClaimsetConfig
+from pipeline.store import Part
 from pipeline.tables import TABLE_SCHEMAS, to_arrow, to_pandas
 
 
 class ParquetIOManager(dg.ConfigurableIOManager):
     """Write each DataFrame asset to ``<data_dir>/assets/<asset>.parquet`` with its fixed
-    Arrow schema (atomically: temp file, then rename) and read it back for downstream assets.
+    Arrow schema, and each :class:`~pipeline.engine.ShardedTable` (whose rows already live in
+    part files of the stage cache) to ``<data_dir>/assets/<asset>.json``; both atomically
+    (temp file, then rename). Read them back for downstream assets.
 
     The files are the latest materialization of each stage, handy for inspection; published,
     immutable data lives in the versioned store.
@@ -49,25 +57,61 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             self._held.close()
             self._held = None
 
-    def path_for(self, asset_key: dg.AssetKey) -> Path:
-        """Where the asset with ``asset_key`` is stored."""
-        return self.claimset.data_path() / "assets" / f"{asset_key.to_user_string()}.parquet"
+    def path_for(self, asset_key: dg.AssetKey, suffix: str = ".parquet") -> Path:
+        """Where the asset with ``asset_key`` is stored (``suffix`` ``.json`` for a sharded
+        table)."""
+        return self.claimset.data_path() / "assets" / f"{asset_key.to_user_string()}{suffix}"
 
-    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
-        name = context.asset_key.to_user_string()
-        schema = TABLE_SCHEMAS.get(name)
-        table = to_arrow(obj, schema) if schema else pa.Table.from_pandas(obj, preserve_index=False)
-        path = self.path_for(context.asset_key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        try:
-            pq.write_table(table, temporary, compression="zstd")
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame | ShardedTable) -> None:
+        if isinstance(obj, ShardedTable):
+            path = self.path_for(context.asset_key, ".json")
+            _write_atomically(path, lambda target: target.write_text(_to_json(obj), "utf-8"))
+            rows = obj.rows
+        else:
+            name = context.asset_key.to_user_string()
+            schema = TABLE_SCHEMAS.get(name)
+            table = (
+                to_arrow(obj, schema) if schema else pa.Table.from_pandas(obj, preserve_index=False)
+            )
+            path = self.path_for(context.asset_key)
+            _write_atomically(
+                path, lambda target: pq.write_table(table, target, compression="zstd")
+            )
+            rows = table.num_rows
         context.add_output_metadata(
-            {"path": dg.MetadataValue.path(str(path)), "dagster/row_count": table.num_rows}
+            {"path": dg.MetadataValue.path(str(path)), "dagster/row_count": rows}
         )
 
-    def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+    def load_input(self, context: dg.InputContext) -> pd.DataFrame | ShardedTable:
+        sharded = self.path_for(context.asset_key, ".json")
+        if sharded.is_file():
+            return _from_json(sharded.read_text(encoding="utf-8"))
         return to_pandas(pq.read_table(self.path_for(context.asset_key)))
+
+
+def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    # A stale file of the other kind would shadow or confuse the next load.
+    other = path.with_suffix(".parquet" if path.suffix == ".json" else ".json")
+    other.unlink(missing_ok=True)
+
+
+def _to_json(table: ShardedTable) -> str:
+    return json.dumps(dataclasses.asdict(table))
+
+
+def _from_json(text: str) -> ShardedTable:
+    document = json.loads(text)
+    return ShardedTable(
+        name=document["name"],
+        parts=tuple(Part(**part) for part in document["parts"]),
+        validation=tuple(document["validation"]),
+        stats=StageStats(**document["stats"]),
+        extra=document["extra"],
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -11,83 +10,42 @@ import pandas as pd
 import pyarrow as pa
 
 from pipeline.card import CHART_FILE, render_card, render_chart, summarize
-from pipeline.diff import diff_tables
+from pipeline.diff import COLUMNS, diff_tables
 from pipeline.models import model_files
-from pipeline.store import DatasetStore, PublishResult, Version
-from pipeline.tables import CLAIMS, DOCUMENTS, REJECTS, SENTENCES, to_arrow
+from pipeline.store import DatasetStore, Part, PublishResult, TableData, Version, read_columns
+from pipeline.tables import TABLE_SCHEMAS, to_arrow
 from pipeline.versions import SCHEMA_VERSION, package_version, pipeline_version
-
-
-def input_fingerprint(
-    documents: pd.DataFrame, rejects: pd.DataFrame, taggers: Sequence[str] = ()
-) -> str:
-    """A digest of every input (path, line, content sha256), of the pipeline version and of the
-    claim taggers used (rules, or a trained model named after its training data).
-
-    Equal fingerprints mean the same inputs went through the same code and model, so the
-    published data would be identical; ingestion times do not count.
-    """
-    inputs = pd.concat(
-        [
-            documents[["source_path", "source_line", "sha256"]],
-            rejects[["source_path", "source_line", "sha256"]],
-        ],
-        ignore_index=True,
-    )
-    keyed = sorted(
-        (str(path), -1 if pd.isna(line) else int(line), sha or "")
-        for path, line, sha in zip(
-            inputs["source_path"], inputs["source_line"], inputs["sha256"], strict=True
-        )
-    )
-    payload = json.dumps(
-        {"inputs": keyed, "pipeline": pipeline_version(), "taggers": sorted(set(taggers))}
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def release_tables(
-    documents: pd.DataFrame,
-    sentences: pd.DataFrame,
-    claims: pd.DataFrame,
-    rejects: pd.DataFrame,
-) -> dict[str, pa.Table]:
-    """The four published tables as Arrow tables with their fixed schemas."""
-    return {
-        "documents": to_arrow(documents, DOCUMENTS),
-        "sentences": to_arrow(sentences, SENTENCES),
-        "claims": to_arrow(claims, CLAIMS),
-        "rejects": to_arrow(rejects, REJECTS),
-    }
-
 
 CARD_FILE = "README.md"
 SUMMARY_FILE = "summary.json"
 CHANGELOG_FILE = "changelog.json"
 
 
+def claim_taggers(claims: TableData) -> list[str]:
+    """The distinct values of the claims ``tagger`` column, sorted; only that column is read."""
+    return sorted(set(read_columns(claims, ["tagger"])["tagger"]))
+
+
 def publish_release(
     store: DatasetStore,
-    documents: pd.DataFrame,
-    sentences: pd.DataFrame,
-    claims: pd.DataFrame,
-    rejects: pd.DataFrame,
+    tables: Mapping[str, Sequence[Part] | pd.DataFrame],
     *,
+    fingerprint: str,
     run_id: str,
     data_dir: Path,
 ) -> PublishResult:
-    """Publish the tables as a new version of ``store`` unless the latest version was made from
-    the same inputs by the same code (then return it with ``created=False``). ``data_dir``
+    """Publish ``tables`` (``documents``, ``sentences``, ``claims``, ``rejects``; each its part
+    files, which are hard-linked, or a DataFrame, written with the table's schema) as a new
+    version of ``store``, unless the latest version has ``fingerprint`` (see
+    :func:`pipeline.engine.fingerprint`; then return it with ``created=False``). ``data_dir``
     holds the trained models (see :mod:`pipeline.models`).
 
-    Besides the four tables, a new version holds its dataset card (``README.md``), a chart
-    of claim types and topics, ``summary.json`` (counts) and, when a version came before it,
+    Besides the tables, a new version holds its dataset card (``README.md``), a chart of claim
+    types and topics, ``summary.json`` (counts) and, when a version came before it,
     ``changelog.json`` (:func:`pipeline.diff.diff_tables` against that version), and, in
-    trained mode, the model that tagged the claims (``model/``).
+    trained mode, the model that tagged the claims (``model/``). The card, the summary and the
+    changelog read only the columns they need.
     """
-    frames = {"documents": documents, "sentences": sentences, "claims": claims, "rejects": rejects}
-    taggers = sorted(set(claims["tagger"]))
-    fingerprint = input_fingerprint(documents, rejects, taggers)
     provenance = {
         "run_id": run_id,
         "code_version": pipeline_version(),
@@ -96,33 +54,32 @@ def publish_release(
     }
 
     def attachments(name: str, previous: Version | None) -> dict[str, bytes]:
-        summary = summarize(frames)
+        summary = summarize(tables)
         files = {
             CARD_FILE: render_card(name, summary, provenance, fingerprint).encode(),
             CHART_FILE: render_chart(summary),
             SUMMARY_FILE: _json(summary),
         }
-        for tagger in taggers:
+        for tagger in claim_taggers(tables["claims"]):
             if tagger.startswith("model/"):
                 files |= model_files(data_dir, tagger.removeprefix("model/"))
         if previous is not None:
-            changes = diff_tables(_read_tables(store, previous), frames)
+            changes = diff_tables({table: previous.parts(table) for table in COLUMNS}, tables)
             files[CHANGELOG_FILE] = _json({"from": previous.name, "to": name, **changes})
         return files
 
     return store.publish(
-        release_tables(documents, sentences, claims, rejects),
+        {name: _storable(name, data) for name, data in tables.items()},
         fingerprint=fingerprint,
         provenance=provenance,
         attachments=attachments,
     )
 
 
-def _read_tables(store: DatasetStore, version: Version) -> Mapping[str, pd.DataFrame]:
-    return {
-        table: store.read_table(table, version.name)
-        for table in ("documents", "sentences", "claims")
-    }
+def _storable(table: str, data: Sequence[Part] | pd.DataFrame) -> Sequence[Part] | pa.Table:
+    if isinstance(data, pd.DataFrame):
+        return to_arrow(data, TABLE_SCHEMAS[table])
+    return data
 
 
 def _json(value: object) -> bytes:

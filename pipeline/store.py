@@ -3,15 +3,21 @@
 Layout under ``<data_dir>/datasets/<name>/``::
 
     v0001/                 one directory per published version, never modified afterwards
-        documents.parquet  one file per table (zstd, page checksums, provenance metadata)
-        sentences.parquet
-        claims.parquet
-        rejects.parquet
+        documents/         one directory per table holding its part files, in order:
+            part-00000.parquet   plain Parquet (zstd, page checksums); the parts of a table
+            part-00001.parquet   share its schema, and an empty table has one empty part
+        sentences/ claims/ rejects/
         manifest.json      version, created_at, run id, code version, input fingerprint,
-                           row counts, sha256 and size of every file, schema version
+                           row counts, the part files of each table, sha256 and size of every
+                           file, schema version
     LATEST                 the name of the newest version ("v0001"), replaced atomically
     _staging/              versions being written; moved into place with one rename
     .lock                  held (flock) by the one process publishing at a time
+
+Part files already written by the shard cache (:class:`Part`) are hard-linked into a version,
+not re-encoded, so publishing a version that shares most of its data with the previous one
+costs little. Versions written before this layout hold one ``<table>.parquet`` per table; they
+stay readable (:meth:`Version.table_files`).
 
 A version becomes visible only through ``rename(_staging/<tmp>, vNNNN)``, after every file and
 its manifest are written and fsynced, so readers never see a partial version and a crash never
@@ -20,6 +26,7 @@ touches earlier versions. Leftover staging directories are removed by the next p
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -29,21 +36,24 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline.locking import exclusive_lock
 from pipeline.settings import DATASET_NAME, resolve_data_dir
-from pipeline.tables import to_pandas
+from pipeline.tables import TABLE_SCHEMAS, to_pandas
 
 PAUSE_ENV = "CLAIMSET_PAUSE_AT"
 """Fault-injection hook for the crash tests: a comma-separated list of publish steps
@@ -53,6 +63,68 @@ PAUSE_ENV = "CLAIMSET_PAUSE_AT"
 MANIFEST = "manifest.json"
 LATEST = "LATEST"
 _VERSION_DIR = re.compile(r"^v(\d{4,})$")
+_LINK_FAILURES = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
+"""``os.link`` errors after which a part is copied instead (other filesystem, no hard links)."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """An immutable Parquet file already written (by the shard cache) that becomes one file of a
+    published table. ``path`` is a local absolute path; ``rows``, ``bytes`` and ``sha256`` describe
+    the file as written, and publishing trusts them (only its size is checked) so the file is
+    never re-read or re-encoded."""
+
+    path: str
+    rows: int
+    bytes: int
+    sha256: str
+
+
+TableData = Sequence[Part] | pd.DataFrame
+"""A table as the release code handles it: part files on disk, or a DataFrame in memory."""
+
+
+def table_rows(data: TableData) -> int:
+    """The number of rows of ``data``, without reading any part file."""
+    if isinstance(data, pd.DataFrame):
+        return len(data)
+    return sum(part.rows for part in data)
+
+
+def read_columns(data: TableData, columns: Sequence[str]) -> pd.DataFrame:
+    """Only ``columns`` of ``data``, in row order, as pandas (dtypes as :func:`to_pandas` gives).
+
+    Part files are read with pyarrow's column projection, so other columns are never decoded.
+    An empty sequence of parts gives an empty frame with those column names.
+    """
+    if isinstance(data, pd.DataFrame):
+        return data[list(columns)].reset_index(drop=True)
+    if not data:
+        return pd.DataFrame({name: [] for name in columns})
+    table = ds.dataset([part.path for part in data], format="parquet").to_table(
+        columns=list(columns)
+    )
+    return to_pandas(table)
+
+
+def count_values(data: TableData, column: str) -> dict[Any, int]:
+    """How often each value of ``column`` occurs in ``data`` (each element, for a list column;
+    nulls are not counted), most frequent first. Part files are read one at a time and only
+    that column, so memory stays at one part's column whatever the table's size."""
+    counts: Counter[Any] = Counter()
+    if isinstance(data, pd.DataFrame):
+        values = data[column]
+        if values.map(lambda value: isinstance(value, list | tuple | np.ndarray)).any():
+            values = values.explode()
+        counts.update(values.dropna().tolist())
+    else:
+        for part in data:
+            array = pq.read_table(part.path, columns=[column])[column]
+            if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+                array = pc.list_flatten(array)
+            for entry in pc.value_counts(array.drop_null()).to_pylist():
+                counts[entry["values"]] += entry["counts"]
+    return dict(counts.most_common())
 
 
 @dataclass(frozen=True)
@@ -65,8 +137,33 @@ class Version:
     manifest: dict[str, Any]
 
     def table_path(self, table: str) -> Path:
-        """Path of ``table``'s Parquet file in this version (it exists for published tables)."""
+        """Where ``table`` lives in this version: its directory of part files, or for a version
+        written in the old one-file layout, its ``<table>.parquet`` file. Both can be passed to
+        ``pd.read_parquet`` or ``pyarrow.dataset.dataset``."""
+        if "tables" in self.manifest:
+            return self.path / table
         return self.path / f"{table}.parquet"
+
+    def table_files(self, table: str) -> list[Path]:
+        """The Parquet files of ``table`` in this version, in order (one file in the old
+        layout). Raises ``KeyError`` when the version has no such table."""
+        if "tables" in self.manifest:
+            if table not in self.manifest["tables"]:
+                raise KeyError(f"no table {table!r} in {self.name}")
+            return [self.path / name for name in self.manifest["tables"][table]["files"]]
+        if table not in self.manifest.get("row_counts", {}):
+            raise KeyError(f"no table {table!r} in {self.name}")
+        return [self.table_path(table)]
+
+    def parts(self, table: str) -> list[Part]:
+        """The files of ``table`` as :class:`Part` values (rows, size and sha256 as the manifest
+        records them, not re-read), in order. Raises ``KeyError`` for an unknown table."""
+        listed = self.manifest["files"]
+        parts = []
+        for path in self.table_files(table):
+            entry = listed[path.relative_to(self.path).as_posix()]
+            parts.append(Part(str(path), entry["rows"], entry["bytes"], entry["sha256"]))
+        return parts
 
 
 Attachments = Callable[[str, "Version | None"], Mapping[str, bytes]]
@@ -141,9 +238,10 @@ class DatasetStore:
     def verify(self, name: str | None = None) -> list[str]:
         """Check every file of version ``name`` (default latest) against its manifest.
 
-        Returns one message per problem (a missing, resized or altered file, or an unexpected
-        Parquet file); an empty list means the version is intact. Raises ``LookupError`` for an
-        unknown version.
+        Returns one message per problem (a missing, resized or altered file, or a Parquet file
+        anywhere in the version that the manifest does not list); an empty list means the
+        version is intact. Every listed file is re-hashed. Raises ``LookupError`` for an unknown
+        version.
         """
         version = self.get(name)
         problems = []
@@ -159,25 +257,34 @@ class DatasetStore:
                 )
             elif _sha256_file(path) != entry["sha256"]:
                 problems.append(f"{version.name}/{file_name}: sha256 differs from the manifest")
-        for path in sorted(version.path.glob("*.parquet")):
-            if path.name not in listed:
-                problems.append(f"{version.name}/{path.name}: not listed in the manifest")
+        for path in sorted(version.path.rglob("*.parquet")):
+            relative = path.relative_to(version.path).as_posix()
+            if relative not in listed:
+                problems.append(f"{version.name}/{relative}: not listed in the manifest")
         return problems
 
-    def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
-        """Load ``table`` of ``version`` (default latest) as a pandas DataFrame."""
-        return to_pandas(pq.read_table(self.get(version).table_path(table)))
+    def read_table(
+        self, table: str, version: str | None = None, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Load ``table`` of ``version`` (default latest) as a pandas DataFrame, all its parts in
+        order; only ``columns`` when given."""
+        dataset = self.arrow_dataset(table, version)
+        return to_pandas(dataset.to_table(columns=list(columns) if columns else None))
 
     def arrow_dataset(self, table: str, version: str | None = None) -> ds.Dataset:
-        """``table`` of ``version`` (default latest) as a lazy ``pyarrow.dataset.Dataset``."""
-        return ds.dataset(self.get(version).table_path(table), format="parquet")
+        """``table`` of ``version`` (default latest) as a lazy ``pyarrow.dataset.Dataset`` over
+        its part files."""
+        files = self.get(version).table_files(table)
+        return ds.dataset([str(path) for path in files], format="parquet")
 
     def duckdb(self, table: str, version: str | None = None, connection: Any | None = None) -> Any:
-        """``table`` of ``version`` (default latest) as a DuckDB relation (needs ``duckdb``)."""
+        """``table`` of ``version`` (default latest) as a DuckDB relation over its part files
+        (needs ``duckdb``)."""
         import duckdb
 
         connection = connection if connection is not None else duckdb.connect()
-        return connection.read_parquet(str(self.get(version).table_path(table)))
+        files = self.get(version).table_files(table)
+        return connection.read_parquet([str(path) for path in files])
 
     @contextmanager
     def reading(self, version: str | None = None) -> Iterator[Version]:
@@ -199,7 +306,8 @@ class DatasetStore:
 
         Never removes the latest version, nor one that a reader holds through
         :meth:`reading`. Each removed version first disappears from view with one rename,
-        so a reader never sees it half deleted.
+        so a reader never sees it half deleted. Part files shared with other versions (hard
+        links) stay as long as any version or the shard cache still links them.
         """
         if keep < 1:
             raise ValueError("keep must be at least 1: the latest version is never pruned")
@@ -234,7 +342,7 @@ class DatasetStore:
 
     def publish(
         self,
-        tables: Mapping[str, pa.Table],
+        tables: Mapping[str, Sequence[Part] | pa.Table],
         *,
         fingerprint: str,
         provenance: Mapping[str, str],
@@ -242,8 +350,17 @@ class DatasetStore:
     ) -> PublishResult:
         """Write ``tables`` as a new version, unless the latest version has ``fingerprint``.
 
+        Each table becomes the directory ``<table>/`` of the version, holding
+        ``part-00000.parquet``, ``part-00001.parquet``, ... in the given order. A ``pa.Table``
+        is written as one part (zstd, page checksums). :class:`Part` files are hard-linked
+        (copied when linking fails, e.g. across filesystems), never re-encoded; each must have
+        the size it claims, or ``ValueError`` is raised and nothing is published. Their sha256
+        goes into the manifest as given (:meth:`verify` re-hashes). An empty sequence of parts
+        gives one empty part with the table's schema from :mod:`pipeline.tables`.
+
         ``fingerprint`` identifies inputs plus code; ``provenance`` (run id, code version, ...)
-        is stored in the manifest and in every file's Parquet key-value metadata.
+        is stored in the manifest and in the key-value metadata of the parts written here
+        (linked parts are stored as the cache wrote them).
         ``attachments(version_name, previous_version)`` returns extra files (a dataset card,
         a changelog, charts) to store in the version; they are checksummed in the manifest
         like the tables. Holds an exclusive lock for the whole call, so concurrent publishers
@@ -280,7 +397,7 @@ class DatasetStore:
         self,
         staging: Path,
         name: str,
-        tables: Mapping[str, pa.Table],
+        tables: Mapping[str, Sequence[Part] | pa.Table],
         fingerprint: str,
         provenance: Mapping[str, str],
         attachments: Mapping[str, bytes],
@@ -293,26 +410,36 @@ class DatasetStore:
             **provenance,
         }
         files: dict[str, dict[str, Any]] = {}
-        for table_name, table in tables.items():
-            path = staging / f"{table_name}.parquet"
-            metadata = dict(table.schema.metadata or {})
-            metadata[b"claimset"] = json.dumps({**stamp, "table": table_name}).encode()
-            pq.write_table(
-                table.replace_schema_metadata(metadata),
-                path,
-                compression="zstd",
-                write_page_checksum=True,
-            )
-            _fsync_file(path)
+        table_entries: dict[str, dict[str, Any]] = {}
+        for table_name, data in tables.items():
+            directory = staging / table_name
+            directory.mkdir()
+            if isinstance(data, pa.Table):
+                sources: Sequence[Part | pa.Table] = [data]
+            elif data:
+                sources = data
+            else:
+                sources = [_empty_table(table_name)]
+            relatives = []
+            for index, source in enumerate(sources):
+                path = directory / f"part-{index:05d}.parquet"
+                if isinstance(source, Part):
+                    entry = _link_part(source, path)
+                else:
+                    entry = _write_part(source, path, {**stamp, "table": table_name})
+                relative = path.relative_to(staging).as_posix()
+                files[relative] = {"table": table_name, **entry}
+                relatives.append(relative)
+            _fsync_dir(directory)
             _pause_point("tables_written")
-            files[path.name] = {
-                "table": table_name,
-                "rows": table.num_rows,
-                "bytes": path.stat().st_size,
-                "sha256": _sha256_file(path),
+            table_entries[table_name] = {
+                "rows": sum(files[relative]["rows"] for relative in relatives),
+                "files": relatives,
             }
         for file_name, content in attachments.items():
             path = staging / file_name
+            if Path(file_name).parts[0] in table_entries or file_name in files:
+                raise ValueError(f"attachment {file_name!r} collides with a table's files")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
             _fsync_file(path)
@@ -324,7 +451,8 @@ class DatasetStore:
             }
         manifest = {
             **stamp,
-            "row_counts": {table_name: table.num_rows for table_name, table in tables.items()},
+            "row_counts": {table: entry["rows"] for table, entry in table_entries.items()},
+            "tables": table_entries,
             "files": files,
         }
         manifest_path = staging / MANIFEST
@@ -351,6 +479,41 @@ class DatasetStore:
         latest = self.latest()
         if versions and latest is not None and latest.name != versions[-1].name:
             self._point_latest_to(versions[-1].name)
+
+
+def _empty_table(table: str) -> pa.Table:
+    if table not in TABLE_SCHEMAS:
+        raise ValueError(f"no parts for table {table!r} and no known schema to write it empty")
+    return TABLE_SCHEMAS[table].empty_table()
+
+
+def _write_part(table: pa.Table, path: Path, stamp: Mapping[str, str]) -> dict[str, Any]:
+    metadata = dict(table.schema.metadata or {})
+    metadata[b"claimset"] = json.dumps(dict(stamp)).encode()
+    pq.write_table(
+        table.replace_schema_metadata(metadata),
+        path,
+        compression="zstd",
+        write_page_checksum=True,
+    )
+    _fsync_file(path)
+    return {"rows": table.num_rows, "bytes": path.stat().st_size, "sha256": _sha256_file(path)}
+
+
+def _link_part(part: Part, path: Path) -> dict[str, Any]:
+    try:
+        os.link(part.path, path)
+    except OSError as error:
+        if error.errno not in _LINK_FAILURES:
+            raise
+        shutil.copyfile(part.path, path)
+    size = path.stat().st_size
+    if size != part.bytes:
+        raise ValueError(f"part {part.path} has {size} bytes, not the {part.bytes} it claims")
+    # The cache renames its files into place without fsync; make sure the data is durable
+    # before the version that links it is committed.
+    _fsync_file(path)
+    return {"rows": part.rows, "bytes": part.bytes, "sha256": part.sha256}
 
 
 def _pause_point(step: str) -> None:

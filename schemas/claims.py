@@ -2,45 +2,66 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 from pandera.typing import Series
 
 from pipeline.text import CLAIM_TYPES
+from schemas.documents import HEX16
 from schemas.validation import ValidationReport, report, validate_frame
+from schemas.vectorised import (
+    Str,
+    arrow_strings,
+    list_lengths,
+    positions,
+    same_values,
+    slices_equal,
+    str_length,
+    str_matches,
+    strings,
+)
 
 
 class ClaimSchema(pa.DataFrameModel):
-    """The claim tags of one sentence per row."""
+    """The claim tags of one sentence per row.
 
-    sentence_id: Series[str] = pa.Field(unique=True)
-    doc_id: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{16}$")
+    Every check runs on every row, vectorised (see :mod:`schemas.vectorised`); nothing is
+    sampled. The dataframe-wide checks have ``ignore_na=False``: pandera would otherwise scan the
+    whole frame for nulls before each of them, only to excuse rows whose every cell is null."""
+
+    sentence_id: Series[Str] = pa.Field(unique=True)
+    doc_id: Series[Str]
     is_claim: Series[bool]
-    claim_type: Series[str] = pa.Field(isin=list(CLAIM_TYPES))
+    claim_type: Series[Str] = pa.Field(isin=list(CLAIM_TYPES))
     """After Full Fact's claim types; ``not_a_claim`` for everything else."""
     checkworthiness: Series[float] = pa.Field(ge=0.0, le=1.0)
     verifiable: Series[bool]
     hedged: Series[bool]
-    attributed_to: Series[str] = pa.Field(nullable=True)
+    attributed_to: Series[Str] = pa.Field(nullable=True)
     topics: Series[object]
     """Topic names from the topic lexicon (list of strings)."""
     evidence: Series[object]
     """Cues that fired: list of {rule, cue, start, end} with offsets into the sentence."""
-    tagger: Series[str] = pa.Field(str_length={"min_value": 1})
+    tagger: Series[Str]
     """The rules or model that produced the row."""
 
-    @pa.dataframe_check
+    doc_id_format = str_matches("doc_id", HEX16)
+    tagger_not_empty = str_length("tagger", 1)
+
+    @pa.dataframe_check(ignore_na=False)
     def is_claim_agrees_with_type(cls, frame: pd.DataFrame) -> Series[bool]:
         """``is_claim`` is True exactly when ``claim_type`` is not ``not_a_claim``."""
         return frame["is_claim"] == (frame["claim_type"] != "not_a_claim")
 
-    @pa.dataframe_check
+    @pa.dataframe_check(ignore_na=False)
     def claims_have_evidence(cls, frame: pd.DataFrame) -> Series[bool]:
         """Every positive carries at least one evidence item: no unexplained positives."""
-        has_evidence = frame["evidence"].map(lambda items: items is not None and len(items) > 0)
-        return ~frame["is_claim"] | has_evidence
+        return ~frame["is_claim"] | (list_lengths(frame["evidence"]) > 0)
 
-    @pa.dataframe_check
+    @pa.dataframe_check(ignore_na=False)
     def verifiable_follows_type(cls, frame: pd.DataFrame) -> Series[bool]:
         """Verifiable means any type but ``not_a_claim`` and ``personal_experience``."""
         expected = ~frame["claim_type"].isin(["not_a_claim", "personal_experience"])
@@ -54,7 +75,7 @@ class ClaimSchema(pa.DataFrameModel):
 class ClaimSentenceLinkSchema(pa.DataFrameModel):
     """Claims and sentences correspond one to one."""
 
-    sentence_id: Series[str]
+    sentence_id: Series[Str]
     has_sentence: Series[bool]
     has_claim: Series[bool]
 
@@ -72,21 +93,26 @@ class ClaimSentenceLinkSchema(pa.DataFrameModel):
 def validate_claims(claims: pd.DataFrame, sentences: pd.DataFrame) -> ValidationReport:
     """Validate ``claims`` and its one-to-one link with ``sentences``; also check that every
     evidence offset slices the cue out of its sentence."""
+    strings = arrow_strings(claims)
+    linked = arrow_strings(sentences[["sentence_id", "text"]])
     return report(
         "claims",
         claims,
         [
-            validate_frame(ClaimSchema, claims, key="sentence_id"),
-            validate_frame(ClaimSentenceLinkSchema, _links(claims, sentences), key="sentence_id"),
-            validate_frame(EvidenceOffsetSchema, _evidence(claims, sentences), key="sentence_id"),
+            validate_frame(ClaimSchema, strings, key="sentence_id"),
+            validate_frame(ClaimSentenceLinkSchema, _links(strings, linked), key="sentence_id"),
+            validate_frame(EvidenceOffsetSchema, _evidence(strings, linked), key="sentence_id"),
         ],
     )
 
 
 class EvidenceOffsetSchema(pa.DataFrameModel):
-    """Each evidence item against the text of its sentence."""
+    """Each evidence item against the text of its sentence.
 
-    sentence_id: Series[str]
+    Built by one vectorised pass over all items (see :func:`schemas.vectorised.slices_equal`):
+    lengths are compared for every item, the characters wherever the lengths agree."""
+
+    sentence_id: Series[Str]
     cue_matches_slice: Series[bool]
 
     @pa.check("cue_matches_slice")
@@ -96,25 +122,44 @@ class EvidenceOffsetSchema(pa.DataFrameModel):
 
 
 def _links(claims: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    ids = pd.Index(claims["sentence_id"]).union(pd.Index(sentences["sentence_id"]))
+    claim_ids, sentence_ids = claims["sentence_id"], sentences["sentence_id"]
+    if same_values(claim_ids, sentence_ids):
+        # One claims row per sentence row, in the same order: every link holds.
+        linked = {"has_sentence": True, "has_claim": True}
+        return pd.DataFrame({"sentence_id": claim_ids.array} | linked)
+    ids = pd.Index(claim_ids.astype(object)).union(pd.Index(sentence_ids.astype(object)))
     return pd.DataFrame(
         {
             "sentence_id": ids.astype(str),
-            "has_sentence": ids.isin(sentences["sentence_id"]),
-            "has_claim": ids.isin(claims["sentence_id"]),
+            "has_sentence": ids.isin(sentence_ids.astype(object)),
+            "has_claim": ids.isin(claim_ids.astype(object)),
         }
     )
 
 
+EVIDENCE_OFFSETS = pyarrow.list_(
+    pyarrow.struct(
+        [("cue", pyarrow.large_string()), ("start", pyarrow.int64()), ("end", pyarrow.int64())]
+    )
+)
+"""The fields of an evidence item that the offset check reads."""
+
+
 def _evidence(claims: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    texts = dict(zip(sentences["sentence_id"], sentences["text"], strict=True))
-    ids: list[str] = []
-    matches: list[bool] = []
-    for sentence_id, items in zip(claims["sentence_id"], claims["evidence"], strict=True):
-        text = texts.get(sentence_id)
-        for item in items if items is not None else ():
-            ids.append(sentence_id)
-            matches.append(text is not None and text[item["start"] : item["end"]] == item["cue"])
-    return pd.DataFrame({"sentence_id": ids, "cue_matches_slice": matches}).astype(
-        {"sentence_id": object, "cue_matches_slice": bool}
+    # Arrow reads the fields out of every item dict in C++; an item lacking one fails the check.
+    lists = pyarrow.array(claims["evidence"].to_numpy(), type=EVIDENCE_OFFSETS, from_pandas=True)
+    rows = pc.list_parent_indices(lists).to_numpy()
+    items = lists.flatten()
+    cues, starts, ends = (items.field(name) for name in ("cue", "start", "end"))
+    complete = pc.and_(pc.is_valid(starts), pc.is_valid(ends)).to_numpy(zero_copy_only=False)
+    owner = positions(claims["sentence_id"], sentences["sentence_id"])[rows]
+    matches = slices_equal(
+        strings(sentences["text"]),
+        np.where(complete, owner, -1),
+        starts.fill_null(0).to_numpy(),
+        ends.fill_null(0).to_numpy(),
+        cues,
+    )
+    return pd.DataFrame(
+        {"sentence_id": claims["sentence_id"].take(rows).array, "cue_matches_slice": matches}
     )

@@ -9,57 +9,68 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from schemas.validation import ValidationReport, report, validate_frame
+from schemas.vectorised import Str, char_lengths, is_stripped, str_length, str_matches
 
 FORMATS = ["txt", "md", "html", "jsonl"]
 """Input formats a document can come from."""
 
 HEX16 = r"^[0-9a-f]{16}$"
+"""A 16-hex-digit id (``doc_id``, ``input_id``)."""
+SHA256 = r"^[0-9a-f]{64}$"
+"""A sha256 hex digest."""
 
 
 class DocumentSchema(pa.DataFrameModel):
     """One accepted, cleaned document per row."""
 
-    doc_id: Series[str] = pa.Field(unique=True, str_matches=HEX16)
+    doc_id: Series[Str] = pa.Field(unique=True)
     """sha256 of the document's content bytes, first 16 hex digits: stable across runs."""
-    input_id: Series[str] = pa.Field(unique=True, str_matches=HEX16)
+    input_id: Series[Str] = pa.Field(unique=True)
     """Which input (path and line) the document came from."""
-    source_path: Series[str] = pa.Field(str_length={"min_value": 1})
+    source_path: Series[Str]
     """Path of the source file, relative to the raw directory."""
     source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
     """1-based line of a .jsonl record; null for whole-file documents."""
-    format: Series[str] = pa.Field(isin=FORMATS)
+    format: Series[Str] = pa.Field(isin=FORMATS)
     """Input format."""
-    sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    sha256: Series[Str]
     """sha256 of the input bytes (the file, or the .jsonl line)."""
     n_bytes: Series[int] = pa.Field(ge=1)
     """Size of the input in bytes."""
-    encoding: Series[str]
+    encoding: Series[Str]
     """Detected text encoding of the input bytes."""
-    extraction: Series[str] = pa.Field(isin=["plain", "trafilatura", "fallback"])
+    extraction: Series[Str] = pa.Field(isin=["plain", "trafilatura", "fallback"])
     """How the text was obtained: as is, or extracted from HTML."""
-    external_id: Series[str] = pa.Field(nullable=True)
-    title: Series[str] = pa.Field(nullable=True)
-    url: Series[str] = pa.Field(nullable=True)
-    published: Series[str] = pa.Field(nullable=True)
-    lang: Series[str] = pa.Field(str_matches=r"^([a-z]{2,3}|und)$")
+    external_id: Series[Str] = pa.Field(nullable=True)
+    title: Series[Str] = pa.Field(nullable=True)
+    url: Series[Str] = pa.Field(nullable=True)
+    published: Series[Str] = pa.Field(nullable=True)
+    lang: Series[Str]
     """ISO 639-1 language code, or "und" when undetermined."""
     lang_confidence: Series[float] = pa.Field(ge=0.0, le=1.0)
     cleaning: Series[object]
     """Codes of what cleaning changed (list of strings)."""
     n_chars: Series[int] = pa.Field(ge=1)
-    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    text: Series[Str]
     """The cleaned text; sentence offsets index it."""
     ingested_at: Series[Annotated[pd.DatetimeTZDtype, "us", "UTC"]]
+
+    doc_id_format = str_matches("doc_id", HEX16)
+    input_id_format = str_matches("input_id", HEX16)
+    source_path_not_empty = str_length("source_path", 1)
+    sha256_format = str_matches("sha256", SHA256)
+    lang_format = str_matches("lang", r"^([a-z]{2,3}|und)$")
+    text_not_empty = str_length("text", 1)
 
     @pa.dataframe_check
     def n_chars_is_text_length(cls, frame: pd.DataFrame) -> Series[bool]:
         """``n_chars`` counts the characters of ``text``."""
-        return frame["text"].str.len() == frame["n_chars"]
+        return char_lengths(frame["text"]) == frame["n_chars"]
 
     @pa.dataframe_check
     def text_has_no_outer_whitespace(cls, frame: pd.DataFrame) -> Series[bool]:
         """Cleaned text is stripped."""
-        return frame["text"].str.strip() == frame["text"]
+        return is_stripped(frame["text"])
 
     class Config:
         strict = True
@@ -69,7 +80,7 @@ class DocumentSchema(pa.DataFrameModel):
 class InputAccountingSchema(pa.DataFrameModel):
     """One row per raw input: it must land in exactly one of documents and rejects."""
 
-    input_id: Series[str] = pa.Field(unique=True)
+    input_id: Series[Str] = pa.Field(unique=True)
     in_documents: Series[int] = pa.Field(ge=0)
     in_rejects: Series[int] = pa.Field(ge=0)
 
@@ -82,8 +93,8 @@ class InputAccountingSchema(pa.DataFrameModel):
 class DuplicateLinkSchema(pa.DataFrameModel):
     """Each duplicate reject points at a document that is in the documents table."""
 
-    input_id: Series[str]
-    duplicate_of: Series[str]
+    input_id: Series[Str]
+    duplicate_of: Series[Str]
     kept_document_exists: Series[bool]
 
     @pa.check("kept_document_exists")

@@ -7,26 +7,32 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline.reasons import REJECT_REASONS
+from schemas.documents import HEX16, SHA256
 from schemas.validation import ValidationReport, report, validate_frame
+from schemas.vectorised import Str, str_length, str_matches
 
 
 class RejectSchema(pa.DataFrameModel):
     """One rejected input per row, with a reason code and a human-readable detail."""
 
-    input_id: Series[str] = pa.Field(unique=True, str_matches=r"^[0-9a-f]{16}$")
-    source_path: Series[str] = pa.Field(str_length={"min_value": 1})
+    input_id: Series[Str] = pa.Field(unique=True)
+    source_path: Series[Str]
     source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
-    format: Series[str]
-    doc_id: Series[str] = pa.Field(nullable=True)
+    format: Series[Str]
+    doc_id: Series[Str] = pa.Field(nullable=True)
     """Content id when the input could be read, else null."""
-    sha256: Series[str] = pa.Field(nullable=True, str_matches=r"^[0-9a-f]{64}$")
-    stage: Series[str] = pa.Field(isin=["ingest", "clean"])
+    sha256: Series[Str] = pa.Field(nullable=True)
+    stage: Series[Str] = pa.Field(isin=["ingest", "clean"])
     """The stage that rejected the input."""
-    reason: Series[str] = pa.Field(isin=sorted(REJECT_REASONS))
+    reason: Series[Str] = pa.Field(isin=sorted(REJECT_REASONS))
     """Stable reason code (see ``pipeline.reasons.REJECT_REASONS``)."""
-    detail: Series[str]
-    duplicate_of: Series[str] = pa.Field(nullable=True)
+    detail: Series[Str]
+    duplicate_of: Series[Str] = pa.Field(nullable=True)
     """For duplicates: the doc_id of the document that was kept."""
+
+    input_id_format = str_matches("input_id", HEX16)
+    source_path_not_empty = str_length("source_path", 1)
+    sha256_format = str_matches("sha256", SHA256)
 
     @pa.dataframe_check
     def duplicates_name_the_kept_document(cls, frame: pd.DataFrame) -> Series[bool]:

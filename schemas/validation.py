@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -94,22 +95,29 @@ def _failures(
         return pd.DataFrame(columns=_COLUMNS)
     # A dataframe-wide check reports every column of a failing row; keep one line per row.
     cases = cases.drop_duplicates(subset=["check", "index"], keep="first")
-    keys: list[str | None] = []
-    for index in cases["index"]:
-        if key is not None and key in frame.columns and index in frame.index:
-            keys.append(str(frame.at[index, key]))
-        else:
-            keys.append(None)
     return pd.DataFrame(
         {
             "schema": schema,
             "check": cases["check"].astype(str).to_numpy(),
             "column": cases["column"].astype(str).to_numpy(),
-            "key": keys,
+            "key": _keys(frame, key, cases["index"]),
             "index": cases["index"].to_numpy(),
             "failure_case": [_short(value) for value in cases["failure_case"]],
         }
     )
+
+
+def _keys(frame: pd.DataFrame, key: str | None, indexes: pd.Series) -> np.ndarray:
+    """The ``key`` value (as text) of the row at each of ``indexes`` (the first row when an
+    index label repeats), None where there is no such row or column: one vectorised lookup."""
+    keys = np.full(len(indexes), None, dtype=object)
+    if key is None or key not in frame.columns:
+        return keys
+    first = ~frame.index.duplicated(keep="first")
+    found = frame.index[first].get_indexer(pd.Index(indexes.to_numpy(), dtype=object))
+    values = pd.Series(frame[key].to_numpy(dtype=object)[first][found[found >= 0]])
+    keys[found >= 0] = values.astype(str).to_numpy()
+    return keys
 
 
 def _short(value: object, width: int = 80) -> str:

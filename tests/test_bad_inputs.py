@@ -5,9 +5,9 @@ every input ends up exactly once either in ``documents`` or in ``rejects`` with 
 reason (per line for .jsonl). Decodable text must decode to exactly the original text.
 
 Each case runs on its own (one test id per case), then all cases share ONE raw directory that
-goes through ``read_raw_documents`` + ``curate_documents`` and through the whole Dagster graph,
-where the accounting identity ``inputs == accepted + rejected`` must hold, the blocking schema
-checks must pass and a version must be published.
+goes through ``read_raw_documents`` + ``curate_documents`` and through the whole Dagster graph
+(in many shards), where the accounting identity ``inputs == accepted + rejected`` must hold,
+the blocking schema checks must pass and a version must be published.
 """
 
 from __future__ import annotations
@@ -29,13 +29,16 @@ import pandas as pd
 import pytest
 
 import pipeline.ingest
+import pipeline.shards
 from assets.checks import SCHEMA_CHECKS
 from pipeline.curate import curate_documents
 from pipeline.definitions import ASSETS, build_resources
 from pipeline.ingest import read_raw_documents
+from pipeline.io_manager import _from_json
 from pipeline.reasons import REJECT_REASONS
-from pipeline.resources import ClaimsetConfig
+from pipeline.resources import ClaimsetConfig, ComputeBackend
 from pipeline.sentences import split_documents
+from pipeline.store import DatasetStore
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -270,6 +273,8 @@ def _vanish_after_listing(monkeypatch: pytest.MonkeyPatch, raw: Path) -> None:
         return listed
 
     monkeypatch.setattr(pipeline.ingest, "list_inputs", list_then_delete)
+    # The Dagster graph lists inputs while it plans shards (``pipeline.shards.inventory``).
+    monkeypatch.setattr(pipeline.shards, "list_inputs", list_then_delete)
 
 
 READ_VANISH_NAME = "vanishes-while-reading.txt"
@@ -768,13 +773,25 @@ def test_matrix_accounting_identity(matrix_raw: Path) -> None:
     _assert_expectations(RUNNABLE, documents, rejects)
 
 
+MATRIX_SHARD_BYTES = 4_096
+"""Shard size for the matrix through Dagster: the hostile inputs spread over about ten shards,
+some holding only rejected inputs (no documents, sentences or claims at all), so the
+accounting identity and the blocking checks are exercised across and within shards."""
+
+
 def test_matrix_through_the_dagster_graph_publishes_a_version(
     matrix_raw: Path, tmp_path: Path
 ) -> None:
+    """The whole matrix through Dagster, on many small shards. Per-shard work runs in this
+    process (``serial``) because some cases simulate filesystem races with monkeypatches,
+    which a worker process would not see."""
     data = tmp_path / "data"
     result = dg.materialize(
         [*ASSETS, *SCHEMA_CHECKS],
-        resources=build_resources(ClaimsetConfig(raw_dir=str(matrix_raw), data_dir=str(data))),
+        resources=build_resources(
+            ClaimsetConfig(raw_dir=str(matrix_raw), data_dir=str(data)),
+            ComputeBackend(kind="serial", shard_bytes=MATRIX_SHARD_BYTES),
+        ),
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
@@ -783,17 +800,59 @@ def test_matrix_through_the_dagster_graph_publishes_a_version(
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) == len(SCHEMA_CHECKS)
     assert not failed
-    version = data / "datasets" / "claimset" / "v0001"
     assert (data / "datasets" / "claimset" / "LATEST").read_text().strip() == "v0001"
-    documents = pd.read_parquet(version / "documents.parquet")
-    rejects = pd.read_parquet(version / "rejects.parquet")
-    sentences = pd.read_parquet(version / "sentences.parquet", columns=["doc_id"])
-    raw_inputs = pd.read_parquet(data / "assets" / "raw_documents.parquet", columns=["input_id"])
+    store = DatasetStore.in_data_dir(data, "claimset")
+    documents = store.read_table("documents", "v0001")
+    rejects = store.read_table("rejects", "v0001")
+    sentences = store.read_table("sentences", "v0001", columns=["doc_id"])
+    # The raw inputs as the graph passed them on: the raw_documents handle and its parts.
+    raw, claims = (
+        _from_json((data / "assets" / f"{asset}.json").read_text(encoding="utf-8"))
+        for asset in ("raw_documents", "claims")
+    )
+    assert raw.parts and all(Path(part.path).is_file() for part in raw.parts)
+    assert len(raw.parts) == raw.stats.shards >= 5
+    assert any(part.rows == 0 for part in claims.parts), "no shard of only rejected inputs"
+    raw_inputs = raw.arrow(["input_id"])["input_id"].to_pylist()
+    assert sum(part.rows for part in raw.parts) == len(raw_inputs)
     inputs = sum(e.n for case in RUNNABLE for e in case.expect)
     assert len(raw_inputs) == inputs == len(documents) + len(rejects)
+    assert set(raw_inputs) == set(documents["input_id"]) | set(rejects["input_id"])
     _assert_expectations(RUNNABLE, documents, rejects)
     big = documents.loc[documents["source_path"] == "huge single line.txt", "doc_id"].item()
     assert (sentences["doc_id"] == big).sum() == BIG_FILE_BYTES // len(BIG_SENTENCE) + 1
+
+
+UNPATCHED = tuple(case for case in RUNNABLE if case.patch is None)
+"""The cases that need no monkeypatch, so they behave the same in a worker process."""
+
+
+def test_unpatched_matrix_on_a_process_pool_publishes_a_version(
+    tmp_path: Path, big_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hostile inputs (undecodable file names, binaries, huge lines, ...) shard by shard on a
+    pool of two worker processes: tasks and results cross process boundaries, and every input
+    is still accounted for exactly once."""
+    raw, data = tmp_path / "raw", tmp_path / "data"
+    _build(raw, UNPATCHED, big_file, monkeypatch)
+    result = dg.materialize(
+        [*ASSETS, *SCHEMA_CHECKS],
+        resources=build_resources(
+            ClaimsetConfig(raw_dir=str(raw), data_dir=str(data)),
+            ComputeBackend(kind="local", workers=2, shard_bytes=MATRIX_SHARD_BYTES),
+        ),
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    assert result.success, failed
+    raw_handle = _from_json((data / "assets" / "raw_documents.json").read_text(encoding="utf-8"))
+    assert raw_handle.stats.shards >= 5
+    store = DatasetStore.in_data_dir(data, "claimset")
+    documents, rejects = store.read_table("documents"), store.read_table("rejects")
+    inputs = sum(e.n for case in UNPATCHED for e in case.expect)
+    assert raw_handle.rows == inputs == len(documents) + len(rejects)
+    _assert_expectations(UNPATCHED, documents, rejects)
 
 
 def test_matrix_size_is_exposed() -> None:

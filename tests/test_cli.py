@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.store import DatasetStore
 from tests.conftest import REPO_ROOT
 
 
@@ -32,7 +33,14 @@ def test_run_prints_the_version_path_last_and_is_idempotent(raw_dir: Path, data_
     assert first.returncode == 0, first.stderr
     path = Path(first.stdout.strip().splitlines()[-1])
     assert path == data_dir / "datasets" / "claimset" / "v0001"
-    assert len(pd.read_parquet(path / "sentences.parquet")) > 0
+    version = DatasetStore.in_data_dir(data_dir, "claimset").get("v0001")
+    assert version.path == path
+    # Each table is a directory of part files; pandas reads the directory as one table.
+    files = version.table_files("sentences")
+    assert files and all(file.parent == path / "sentences" for file in files)
+    sentences = pd.read_parquet(path / "sentences")
+    assert len(sentences) > 0
+    assert len(sentences) == version.manifest["row_counts"]["sentences"]
     second = claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data_dir))
     assert second.returncode == 0, second.stderr
     assert second.stdout.strip().splitlines()[-1] == str(path)
@@ -62,16 +70,28 @@ def test_versions_on_an_empty_data_dir(data_dir: Path) -> None:
 
 def test_verify_reports_the_damaged_file(raw_dir: Path, data_dir: Path) -> None:
     run = claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data_dir))
+    assert run.returncode == 0, run.stderr
     version_dir = Path(run.stdout.strip().splitlines()[-1])
+    version = DatasetStore.in_data_dir(data_dir, "claimset").get("v0001")
+    tables = ("documents", "sentences", "claims", "rejects")
+    part_files = [file for table in tables for file in version.table_files(table)]
+    # The small corpus is one shard: one part per table, plus the card, chart and changelog.
+    assert len(part_files) == 4
+    assert len(version.manifest["files"]) == 7
     intact = claimset("verify", "--data-dir", str(data_dir))
     assert intact.returncode == 0
     assert "v0001: 7 files match the manifest" in intact.stdout
-    with open(version_dir / "claims.parquet", "r+b") as handle:
+    [claims_part] = version.table_files("claims")
+    assert claims_part == version_dir / "claims" / "part-00000.parquet"
+    with open(claims_part, "r+b") as handle:
         handle.seek(100)
         handle.write(b"\x00\x01\x02")
     damaged = claimset("verify", "v0001", "--data-dir", str(data_dir))
     assert damaged.returncode == 1
-    assert "damaged: v0001/claims.parquet: sha256 differs from the manifest" in damaged.stdout
+    assert (
+        "damaged: v0001/claims/part-00000.parquet: sha256 differs from the manifest"
+        in damaged.stdout
+    )
     assert claimset("verify", "v0042", "--data-dir", str(data_dir)).returncode == 2
 
 
@@ -105,6 +125,37 @@ def test_run_on_a_terminal_draws_a_progress_bar(raw_dir: Path, data_dir: Path) -
     assert process.wait(timeout=300) == 0
     os.close(leader)
     text = seen.decode("utf-8", "replace")
-    # tqdm draws "claims:   0%|      | 0/11 [...]" before it finishes and erases the bar.
+    # tqdm draws "claims:   0%|      | 0/1 [...]" (in shards) before it finishes and erases
+    # the bar.
     assert re.search(r"claims:\s+\d+%\|", text), text[-2000:]
     assert re.search(r"sentences:\s+\d+%\|", text), text[-2000:]
+
+
+def test_backend_option_gives_the_same_version(raw_dir: Path, tmp_path: Path) -> None:
+    """``--backend serial`` and ``--backend local --workers 2`` publish the same rows; an
+    unusable backend fails the run without publishing anything."""
+    published = {}
+    for name, options in (
+        ("serial", ["--backend", "serial"]),
+        ("local", ["--backend", "local", "--workers", "2"]),
+    ):
+        data = tmp_path / name
+        run = claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data), *options)
+        assert run.returncode == 0, run.stderr
+        store = DatasetStore.in_data_dir(data, "claimset")
+        published[name] = {
+            "counts": store.latest().manifest["row_counts"],
+            "sentences": sorted(store.read_table("sentences")["sentence_id"]),
+            "claims": store.read_table("claims")
+            .sort_values("sentence_id")[["sentence_id", "claim_type", "is_claim"]]
+            .to_dict("records"),
+        }
+    assert published["serial"] == published["local"]
+    assert published["serial"]["counts"]["documents"] == 4
+    dask = claimset(
+        "run", "--raw-dir", str(raw_dir), "--data-dir", str(tmp_path / "dask"), "--backend", "dask"
+    )
+    assert dask.returncode == 1
+    assert "scheduler address" in dask.stderr
+    assert "nothing published" in dask.stderr
+    assert not DatasetStore.in_data_dir(tmp_path / "dask", "claimset").versions()

@@ -1,5 +1,6 @@
 """Publishing is atomic and safe: real `claimset run` processes killed with SIGKILL at points
-of publishing, concurrent runs, failing schemas, full and read-only disks."""
+of publishing, concurrent runs, failing schemas, full and read-only disks, part files that
+vanish from the cache or lie about their size."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from pipeline.store import DatasetStore
+from pipeline.store import DatasetStore, Part
 from tests.conftest import REPO_ROOT, write_corpus
+from tests.test_store import write_part
 
 KILL_POINTS = ("tables_written", "before_commit", "before_latest")
 """Steps of publishing at which a run is killed with SIGKILL."""
@@ -54,7 +57,12 @@ def _run(raw_dir: Path, data_dir: Path, *, code: str | None = None) -> subproces
 
 
 def _snapshot(version_dir: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(version_dir.iterdir())}
+    """Every file of a version (table directories included) by relative path, with its bytes."""
+    return {
+        path.relative_to(version_dir).as_posix(): path.read_bytes()
+        for path in sorted(version_dir.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _wait_for_line(process: subprocess.Popen, needle: str, timeout: float = 180) -> list[str]:
@@ -218,3 +226,37 @@ def test_read_only_data_dir_fails_clearly_and_stays_readable(
     store, before = _published_then_changed(raw_dir, data_dir)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     _assert_failed_cleanly(_run(raw_dir, data_dir), "Read-only file system", store, before)
+
+
+def _cached_parts(cache: Path) -> list[Part]:
+    return [
+        write_part(cache, pa.table({"id": [f"{shard}-{row}" for row in range(50)]}))
+        for shard in range(3)
+    ]
+
+
+def test_a_version_keeps_its_data_when_the_cache_drops_its_parts(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path / "ds")
+    version = store.publish(
+        {"things": _cached_parts(tmp_path / "cache")}, fingerprint="f1", provenance={}
+    ).version
+    before = _snapshot(version.path)
+    for path in (tmp_path / "cache").iterdir():
+        path.unlink()
+    assert _snapshot(version.path) == before
+    assert store.verify() == []
+    assert len(store.read_table("things")) == 150
+
+
+def test_a_part_with_the_wrong_size_is_refused_and_nothing_is_published(tmp_path: Path) -> None:
+    store = DatasetStore(tmp_path / "ds")
+    store.publish({"things": _cached_parts(tmp_path / "cache")}, fingerprint="f1", provenance={})
+    before = _snapshot(store.get("v0001").path)
+    good, wrong, _ = _cached_parts(tmp_path / "cache")
+    lying = Part(wrong.path, wrong.rows, wrong.bytes + 1, wrong.sha256)
+    with pytest.raises(ValueError, match="bytes"):
+        store.publish({"things": [good, lying]}, fingerprint="f2", provenance={})
+    assert [version.name for version in store.versions()] == ["v0001"]
+    assert store.latest().name == "v0001"
+    assert _snapshot(store.get("v0001").path) == before
+    assert not any((store.root / "_staging").glob("*"))

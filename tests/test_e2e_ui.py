@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.io_manager import _from_json
 from pipeline.store import DatasetStore
 from tests.conftest import REPO_ROOT
 
@@ -37,6 +38,13 @@ mutation LaunchPipelineExecution($executionParams: ExecutionParams!) {
 """
 RUN_STATUS = 'query { runOrError(runId: "%s") { __typename ... on Run { status } } }'
 RUNS = "query { runsOrError { ... on Runs { results { runId status tags { key value } } } } }"
+RUN_MATERIALIZATIONS = """
+query { runOrError(runId: "%s") { ... on Run {
+  assetMaterializations { assetKey { path } metadataEntries { label
+    ... on IntMetadataEntry { intValue } ... on TextMetadataEntry { text }
+    ... on PathMetadataEntry { path } } }
+} } }
+"""
 REPOSITORIES = """
 query { repositoriesOrError { ... on RepositoryConnection { nodes { name location { name }
   assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name } } } }
@@ -147,6 +155,19 @@ def _wait_for_run(services: DagsterServices, run_id: str, timeout: float = 300) 
     raise AssertionError(f"run {run_id} still {status}\n{services.tail()}")
 
 
+def _run_metadata(services: DagsterServices, run_id: str) -> dict[str, dict[str, object]]:
+    """The metadata of every asset materialized by run ``run_id``, by asset key."""
+    run = services.graphql(RUN_MATERIALIZATIONS % run_id)["runOrError"]
+    found: dict[str, dict[str, object]] = {}
+    for materialization in run["assetMaterializations"]:
+        values = found.setdefault("/".join(materialization["assetKey"]["path"]), {})
+        for entry in materialization["metadataEntries"]:
+            for field in ("intValue", "text", "path"):
+                if field in entry:
+                    values[entry["label"]] = entry[field]
+    return found
+
+
 def test_materialize_button_mutation_publishes_a_version(
     services: DagsterServices, data_dir: Path
 ) -> None:
@@ -185,6 +206,21 @@ def test_materialize_button_mutation_publishes_a_version(
     texts = dict(zip(documents["doc_id"], documents["text"], strict=True))
     assert len(sentences) > 0
     assert all(texts[r.doc_id][r.start : r.end] == r.text for r in sentences.itertuples())
+    for table in ("documents", "sentences", "claims", "rejects"):
+        assert latest.table_path(table).is_dir(), table
+        assert latest.table_files(table), table
+
+    # The sharded stages passed handles (part files), and the UI shows how their shards ran.
+    materialized = _run_metadata(services, run_id)
+    for asset in ("raw_documents", "clean_documents", "sentences", "claims"):
+        entries = materialized[asset]
+        assert entries["shards"] >= 1, asset
+        assert entries["shards_reused"] == 0, asset
+        assert str(entries["backend"]).startswith("local"), asset
+        assert entries["path"] == str(data_dir / "assets" / f"{asset}.json"), asset
+        handle = _from_json(Path(entries["path"]).read_text(encoding="utf-8"))
+        assert handle.rows == entries["dagster/row_count"], asset
+        assert all(Path(part.path).is_file() for part in handle.parts), asset
 
     # The sensor is on by default, so the daemon launches a run for the new raw files too.
     deadline = time.monotonic() + 120

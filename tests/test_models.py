@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
 from assets.checks import SCHEMA_CHECKS
 from pipeline.definitions import ASSETS, build_resources
 from pipeline.models import read_labelled_jsonl
 from pipeline.resources import ClaimsetConfig
+from pipeline.store import DatasetStore
 
 PRODUCTS = ["solar panels", "batteries", "robots", "chips", "electric cars", "wind turbines"]
 PLACES = ["Jiangsu", "Guangdong", "Anhui", "Fujian", "Shanghai"]
@@ -85,18 +85,31 @@ def test_trained_mode_reports_metrics_tags_claims_and_ships_the_model(
     assert model["training_rows"] == 90
     release = _metadata(result, "claimset_release")
     version_dir = Path(release["path"])
-    claims = pd.read_parquet(version_dir / "claims.parquet")
+    store = DatasetStore.in_data_dir(data_dir, "claimset")
+    assert store.get(release["version"]).path == version_dir
+    claims = store.read_table("claims", release["version"])
+    assert len(claims) == release["rows_claims"] > 0
     assert set(claims["tagger"]) == {f"model/{model['model']}"}
+    # The claims handle passed between assets names the same tagger.
+    assert _metadata(result, "claims")["tagger"] == f"model/{model['model']}"
     assert claims.loc[claims["is_claim"], "evidence"].map(len).gt(0).all()
     manifest = json.loads((version_dir / "manifest.json").read_text())
     assert {"model/model.json", "model/arrays.npz"} <= set(manifest["files"])
 
-    again = _metadata(_run(raw_dir, data_dir, labels), "claimset_release")
+    rerun = _run(raw_dir, data_dir, labels)
+    again = _metadata(rerun, "claimset_release")
     assert again["published"] is False
+    # Same labels, same model: every claims shard comes from the cache.
+    assert _metadata(rerun, "claims")["shards_reused"] == _metadata(rerun, "claims")["shards"]
 
     rules = _run(raw_dir, data_dir, None)
     assert _metadata(rules, "claim_model")["mode"] == "rules"
     back_to_rules = _metadata(rules, "claimset_release")
     assert back_to_rules["published"] is True
-    rule_claims = pd.read_parquet(Path(back_to_rules["path"]) / "claims.parquet")
+    rule_claims = store.read_table("claims", back_to_rules["version"])
+    assert len(rule_claims) == len(claims)
     assert set(rule_claims["tagger"]) == {"rules/1"}
+    # Re-tagging by the rules recomputes every claims shard; the upstream shards are reused.
+    tagged = _metadata(rules, "claims")
+    assert tagged["shards_reused"] == 0
+    assert _metadata(rules, "sentences")["shards_reused"] == _metadata(rules, "sentences")["shards"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from pipeline.claims import tag_sentences
@@ -15,6 +17,15 @@ from schemas.claims import validate_claims
 from schemas.documents import validate_documents
 from schemas.rejects import validate_rejects
 from schemas.sentences import validate_sentences
+from schemas.validation import ValidationReport
+from schemas.vectorised import (
+    WHITESPACE,
+    arrow_strings,
+    char_lengths,
+    full_match,
+    is_stripped,
+    slices_equal,
+)
 
 
 @pytest.fixture
@@ -96,3 +107,187 @@ def test_unknown_reject_reason_fails(tables: dict[str, pd.DataFrame]) -> None:
     report = validate_rejects(rejects)
     assert not report.passed
     assert report.failures["failure_case"].tolist() == ["because"]
+
+
+def _failing_keys(report: ValidationReport, check: str) -> set[str]:
+    return set(report.failures.loc[report.failures["check"] == check, "key"])
+
+
+SENTENCE_ID_FORMAT = "str_matches('^[0-9a-f]{16}-\\d{4,}$')"
+HEX16_FORMAT = "str_matches('^[0-9a-f]{16}$')"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "check"),
+    [
+        ("sentence_id", "b9eddaf37ba33950-01", SENTENCE_ID_FORMAT),
+        ("doc_id", "B9EDDAF37BA33950", HEX16_FORMAT),
+        ("text", "", "str_length(1, None)"),
+        ("text", "\u2003Output will double by 2030.", "text_has_no_outer_whitespace"),
+        ("text", "Output will double by 2030.\x1c", "text_has_no_outer_whitespace"),
+        ("text", 2030, "dtype('str')"),
+    ],
+)
+def test_each_broken_sentence_cell_is_named(
+    tables: dict[str, pd.DataFrame], column: str, value: object, check: str
+) -> None:
+    sentences = tables["sentences"].copy()
+    row = len(sentences) // 2
+    sentences[column] = sentences[column].astype(object)
+    sentences.at[row, column] = value
+    report = validate_sentences(sentences, tables["documents"])
+    assert _failing_keys(report, check) == {str(sentences.at[row, "sentence_id"])}
+
+
+def test_sentence_text_must_equal_the_document_slice(tables: dict[str, pd.DataFrame]) -> None:
+    sentences = tables["sentences"].copy()
+    chinese = sentences.index[sentences["text"].str.contains("新")][0]
+    sentences.at[chinese, "text"] = "旧" + sentences.at[chinese, "text"][1:]
+    english = sentences.index[sentences["text"].str.contains("’")][0]
+    sentences.at[english, "text"] = sentences.at[english, "text"].swapcase()
+    report = validate_sentences(sentences, tables["documents"])
+    assert _failing_keys(report, "text_equals_document_slice") == {
+        sentences.at[chinese, "sentence_id"],
+        sentences.at[english, "sentence_id"],
+    }
+    assert report.counts_by_check() == {"text_equals_document_slice": 2}
+
+
+def test_unordered_and_overlapping_sentences_are_still_compared(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    sentences = tables["sentences"].iloc[::-1].reset_index(drop=True)
+    duplicate = sentences.iloc[[0]].assign(sentence_id=sentences.at[0, "doc_id"] + "-9999")
+    overlapping = pd.concat([sentences, duplicate], ignore_index=True)
+    assert validate_sentences(overlapping, tables["documents"]).failures["check"].tolist() == [
+        "index_unique_within_document",
+        "index_unique_within_document",
+    ]
+    overlapping.at[len(overlapping) - 1, "text"] = overlapping.at[0, "text"][:-1] + "X"
+    report = validate_sentences(overlapping, tables["documents"])
+    assert _failing_keys(report, "text_equals_document_slice") == {
+        overlapping.at[len(overlapping) - 1, "sentence_id"]
+    }
+
+
+def _with_evidence_item(claims: pd.DataFrame, **changes: object) -> tuple[pd.DataFrame, str]:
+    claims = claims.copy()
+    row = claims.index[claims["evidence"].map(len) > 0][-1]
+    items = [dict(item) for item in claims.at[row, "evidence"]]
+    items[0] |= changes
+    claims.at[row, "evidence"] = items
+    return claims, claims.at[row, "sentence_id"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"cue": "nothing like it"}, {"start": 1}, {"end": 10**6}, {"start": None}],
+)
+def test_evidence_cue_must_equal_the_sentence_slice(
+    tables: dict[str, pd.DataFrame], changes: dict[str, object]
+) -> None:
+    claims, sentence_id = _with_evidence_item(tables["claims"], **changes)
+    report = validate_claims(claims, tables["sentences"])
+    assert _failing_keys(report, "evidence_cue_equals_sentence_slice") == {sentence_id}
+
+
+def test_overlapping_evidence_items_are_each_checked(tables: dict[str, pd.DataFrame]) -> None:
+    claims = tables["claims"].copy()
+    row = claims.index[claims["evidence"].map(len) > 0][0]
+    item = dict(claims.at[row, "evidence"][0])
+    inner = item | {"cue": item["cue"][1:], "start": item["start"] + 1}
+    claims.at[row, "evidence"] = [item, inner, inner | {"cue": inner["cue"].upper() + "!"}]
+    report = validate_claims(claims, tables["sentences"])
+    assert report.counts_by_check() == {"evidence_cue_equals_sentence_slice": 1}
+    assert _failing_keys(report, "evidence_cue_equals_sentence_slice") == {
+        claims.at[row, "sentence_id"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "check"),
+    [
+        ("doc_id", "not-a-doc-id", HEX16_FORMAT),
+        ("tagger", "", "str_length(1, None)"),
+        ("sentence_id", "0000000000000000-0001", "claim_has_sentence"),
+    ],
+)
+def test_each_broken_claim_cell_is_named(
+    tables: dict[str, pd.DataFrame], column: str, value: object, check: str
+) -> None:
+    claims = tables["claims"].copy()
+    claims.at[0, column] = value
+    report = validate_claims(claims, tables["sentences"])
+    assert _failing_keys(report, check) == {str(claims.at[0, "sentence_id"])}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "check"),
+    [
+        ("sha256", "0" * 63, "str_matches('^[0-9a-f]{64}$')"),
+        ("lang", "english", "str_matches('^([a-z]{2,3}|und)$')"),
+        ("text", "Padded. ", "text_has_no_outer_whitespace"),
+        ("n_chars", 1, "n_chars_is_text_length"),
+    ],
+)
+def test_each_broken_document_cell_is_named(
+    tables: dict[str, pd.DataFrame], column: str, value: object, check: str
+) -> None:
+    documents = tables["documents"].copy()
+    documents.at[0, column] = value
+    report = validate_documents(documents, tables["rejects"], tables["raw"]["input_id"])
+    assert _failing_keys(report, check) == {documents.at[0, "doc_id"]}
+
+
+def test_reject_ids_are_checked(tables: dict[str, pd.DataFrame]) -> None:
+    rejects = tables["rejects"].copy()
+    rejects.at[0, "input_id"] = "short"
+    assert _failing_keys(validate_rejects(rejects), HEX16_FORMAT) == {"short"}
+
+
+def test_whitespace_is_what_str_strip_removes() -> None:
+    assert "".join(chr(code) for code in range(0x110000) if chr(code).isspace()) == WHITESPACE
+
+
+EDGE_STRINGS = ["0123456789abcdef", "0123456789abcdef\n", "0123456789ABCDEF", "", " a", "a\x85"]
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_vectorised_string_checks_agree_with_pandas(arrow: bool) -> None:
+    cells = pd.Series([*EDGE_STRINGS, "0123456789abcde٣", "中文\u3000", None], dtype=object)
+    series = arrow_strings(cells.to_frame("cell"))["cell"] if arrow else cells
+    pattern = r"^[0-9a-f]{15}\d$"
+    expected = cells.str.match(pattern).where(cells.notna(), True).astype(bool)
+    assert full_match(series, pattern).tolist() == expected.tolist()
+    assert char_lengths(series).tolist()[:-1] == cells.str.len().tolist()[:-1]
+    assert is_stripped(series).tolist() == (cells.str.strip() == cells).tolist()
+
+
+def test_slices_equal_follows_python_slicing() -> None:
+    owners = ["China’s factories", "新质生产力正在重塑制造业。", "abc"]
+    rows = [(0, 0, 7, "China’s"), (0, 5, 7, "’s"), (0, -9, None, "factories"), (1, 2, 5, "生产力")]
+    rows += [(1, 3, 4, "产"), (0, 2, 1, ""), (2, 1, 99, "bc"), (2, 0, 3, "abd"), (-1, 0, 1, "a")]
+    rows += [(0, 5, 7, "'s"), (1, 0, 2, "新质"), (0, 0, 5, "China")]
+    owner, starts, ends, pieces = zip(*rows, strict=True)
+    expected = [
+        index >= 0 and owners[index][start:end] == piece for index, start, end, piece in rows
+    ]
+    result = slices_equal(
+        pa.array(owners, type=pa.large_string()),
+        np.array(owner),
+        np.array(starts),
+        np.array([10**6 if end is None else end for end in ends]),
+        pa.array(pieces, type=pa.large_string()),
+    )
+    assert result.tolist() == expected
+
+
+def test_empty_tables_pass_every_check() -> None:
+    """A shard without sentences (all its inputs rejected) still validates."""
+    from pipeline.tables import CLAIMS, DOCUMENTS, SENTENCES, empty_frame
+    from schemas.claims import validate_claims
+    from schemas.sentences import validate_sentences
+
+    sentences, documents = empty_frame(SENTENCES), empty_frame(DOCUMENTS)
+    assert validate_sentences(sentences, documents).passed
+    assert validate_claims(empty_frame(CLAIMS), sentences).passed

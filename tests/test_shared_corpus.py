@@ -22,8 +22,11 @@ def test_source_essays_give_61_clean_sentences(shared_corpus: Path, tmp_path: Pa
     assert result.success
     assert all(evaluation.passed for evaluation in result.get_asset_check_evaluations())
     version = config.store().latest()
+    # Each table is a directory of part files; pandas reads the directory as one table.
     documents = pd.read_parquet(version.table_path("documents"))
     sentences = pd.read_parquet(version.table_path("sentences"))
+    assert len(sentences) == version.manifest["row_counts"]["sentences"]
+    assert version.manifest["row_counts"]["rejects"] == 0
     per_file = sentences.merge(documents[["doc_id", "source_path"]], on="doc_id").groupby(
         "source_path"
     )

@@ -31,6 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ftfy
+from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
+from ftfy.chardata import CONTROL_CHARS, LIGATURES
 
 __all__ = ["Cleaned", "clean_text"]
 
@@ -55,6 +57,7 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_NEWLINE_CHARS = re.compile(r"[\r\u2028\u2029\x85\x0b\x0c]")  # one of them: _NEWLINES matches
 # C0/C1 controls except \t and \n, plus invisible format characters that only get in the way
 # (zero-width space, word joiner, BOM, soft hyphen, bidi embedding controls).
 _CONTROL = re.compile(
@@ -70,9 +73,55 @@ _MAX_REPAIR_ROUNDS = 3
 
 _FTFY_CHECK_CONFIG = _FTFY_CONFIG._replace(explain=False)
 
+# Characters the enabled ftfy fixers other than mojibake repair act on: control characters,
+# C1 controls, surrogates and Latin ligatures. Built from ftfy's own tables.
+_FTFY_TARGETS = re.compile(
+    "["
+    + re.escape("".join(map(chr, sorted(CONTROL_CHARS.keys() | LIGATURES.keys()))))
+    + r"\x80-\x9f\ud800-\udfff]"
+)
+# Every alternative of ftfy's badness regex needs one of these characters, so text without
+# them is never "bad". Curly quotes, dashes, ellipses and no-break spaces are deliberately
+# absent: ftfy only counts them as signs of mojibake next to one of these.
+_MOJIBAKE_SIGNS = re.compile(
+    "["
+    + "".join(
+        MOJIBAKE_CATEGORIES[category]
+        for category in (
+            "c1", "bad", "law", "currency", "numeric", "upper_accented", "lower_accented", "box"
+        )
+    )
+    + "óÙЂВГРСΒΓΞΟ]"
+)  # fmt: skip
+_MOJIBAKE_SPAN = 8  # longest match of ftfy's badness regex
+
+
+def _ftfy_may_change(text: str) -> bool:
+    """False only when ftfy with :data:`_FTFY_CONFIG` returns ``text`` unchanged, both as
+    one segment (:func:`ftfy.fix_and_explain`) and line by line (:func:`ftfy.fix_text`).
+
+    Mirrors ftfy's own gates: its encoding repair only starts on text its badness regex
+    flags (``"Ã "`` and ``"Â "`` are that regex's only line-start-anchored signs), the other
+    fixers only touch :data:`_FTFY_TARGETS`, and the final step is NFC.
+    """
+    if _FTFY_TARGETS.search(text):
+        return True
+    if text.isascii():
+        return False
+    if not unicodedata.is_normalized("NFC", text):
+        return True
+    if "Ã " in text or "Â " in text:
+        return True
+    # A badness match holds a sign and is at most _MOJIBAKE_SPAN long, so it lies within
+    # _MOJIBAKE_SPAN characters of that sign: look only there.
+    return any(
+        is_bad(text[max(sign.start() - _MOJIBAKE_SPAN, 0) : sign.end() + _MOJIBAKE_SPAN])
+        for sign in _MOJIBAKE_SIGNS.finditer(text)
+    )
+
 
 def _ftfy_is_stable(text: str) -> bool:
-    return ftfy.fix_text(text, _FTFY_CHECK_CONFIG) == text
+    return not _ftfy_may_change(text) or ftfy.fix_text(text, _FTFY_CHECK_CONFIG) == text
 
 
 def clean_text(text: str) -> Cleaned:
@@ -147,6 +196,8 @@ def _unescape_entities(text: str) -> str:
 
 
 def _repair_unicode(text: str, notes: list[str]) -> str:
+    if not _ftfy_may_change(text):
+        return text
     fixed = ftfy.fix_and_explain(text, _FTFY_CONFIG)
     if fixed.text == text:
         return text
@@ -171,7 +222,7 @@ def _repair_unicode(text: str, notes: list[str]) -> str:
 
 def _normalize_whitespace(text: str, notes: list[str]) -> str:
     before = text
-    if _NEWLINES.search(text):
+    if _NEWLINE_CHARS.search(text):
         text = _NEWLINES.sub("\n", text)
     if _ODD_SPACE.search(text):
         text = _ODD_SPACE.sub(" ", text)

@@ -82,6 +82,7 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x2
 _MAX_CONTROL_SHARE = 0.05
 
 _HIGH_BYTE_RUN = re.compile(rb"[\x80-\xff]+")
+_VISIBLE = re.compile(r"[^\s\ufeff\u200b]")  # \s is what str.strip() removes
 
 _FIRST_CHOICE = ("gb18030", "cp1252")
 _PLAUSIBLE_LEGACY = (
@@ -152,7 +153,7 @@ def decode_bytes(data: bytes) -> Decoded:
 
 
 def _decode(data: bytes) -> Decoded:
-    if not data.strip():
+    if not data or data.isspace():  # what data.strip() removes, without copying the data
         return Decoded(None, None, "empty_file", f"{len(data)} bytes, no text")
 
     for bom, codec, name in _BOMS:
@@ -186,7 +187,8 @@ def _decode(data: bytes) -> Decoded:
 def _text_or_empty(text: str, encoding: str, detail: str) -> Decoded:
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip().strip("\ufeff\u200b"):
+    # A visible character survives the strips below; only look further when there is none.
+    if _VISIBLE.search(text) is None and not text.strip().strip("\ufeff\u200b"):
         return Decoded(None, None, "empty_file", f"only whitespace after decoding as {encoding}")
     return Decoded(text, encoding, None, detail)
 
@@ -217,7 +219,7 @@ def _magic(data: bytes) -> str | None:
 
 def _bomless_utf16(data: bytes) -> Decoded | None:
     """UTF-16 without a byte-order mark: ASCII-range text has a NUL in every other byte."""
-    if len(data) < 4 or len(data) % 2:
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:
         return None
     even, odd = data[0::2], data[1::2]
     even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)

@@ -97,8 +97,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     """
     if not isinstance(html, str) or not html.strip():
         return Extracted("", None, "fallback")
-    tree = _parse(html)
-    text, title = _trafilatura(html, tree, url)
+    text, title = _trafilatura(html, url)
+    if title is not None and _usable(text):
+        return Extracted(text, title, "trafilatura")
+    tree = _parse(html)  # only needed for a missing title or the fallback
     if title is None and tree is not None:
         title = _title_from_tree(tree)
     if _usable(text):
@@ -130,7 +132,7 @@ def _parse(html: str) -> Any:
         return None
 
 
-def _trafilatura(html: str, tree: Any, url: str | None) -> tuple[str, str | None]:
+def _trafilatura(html: str, url: str | None) -> tuple[str, str | None]:
     try:
         from trafilatura import bare_extraction
     except Exception as exc:  # missing optional piece (e.g. lxml_html_clean): use the fallback

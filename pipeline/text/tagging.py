@@ -28,9 +28,11 @@ Automated Factchecking"):
 How a type is chosen
 --------------------
 All cue phrases of all rule families are compiled into one trie-shaped regular expression
-over the lower-cased sentence, plus one for numbers and one for topic terms; each is scanned
-once per sentence (``finditer``), and a matched phrase is looked up in a dict that says which
-rules it fires and which context check (e.g. "preceded by I or we") it needs. Each match
+over the lower-cased sentence, plus one for numbers and one for topic terms. A batch is scanned
+as one NUL-joined string (see "Whole-batch scanning" below), rare patterns only in the
+sentences an RE2 prefilter keeps; a matched phrase is looked up in tables that say which rules
+it fires and which context check (e.g. "preceded by I or we") it needs, and each check is
+resolved for all matches of the batch at once. Each match
 fires one or more *rules* and becomes an evidence item ``{"rule", "cue", "start", "end"}``
 whose offsets slice the cue out of the sentence. The type is then decided as follows:
 
@@ -55,6 +57,17 @@ subject pronoun followed by a past-tense or perfect verb ("we've initiated", "it
 or a capitalised name followed by a verb of being or having and an article, number or
 participle ("Emily is a graduate", "Ohio has 88 counties"). It explains ``other_claim`` and
 carries no check-worthiness weight.
+
+A sentence that no cue has typed yet (and that is no opinion, question, fragment or
+boilerplate) is then scanned for two more ``statement`` cues, which mark statements about
+named actors and past events: a capitalised word inside the sentence (``_ACTOR_RE``,
+"Engineers in Shenzhen describe the change") and a past-tense verb
+(``_PAST_EVENT_REVERSED_RE``, "local governments upgraded the parks"). On a fixed random half
+of the PoliClaim gold set, sentences without any cue were verifiable claims 42% of the time,
+those of them with such a cue 57%, those without 32%; calling the former claims raised the
+``verifiable`` F1 from 0.728 to 0.755 on that half, and from 0.738 to 0.756 on the other half,
+which was not looked at while choosing. Opinion still wins over them
+("I think Shenzhen has changed").
 
 Decision rule per label sense
 -----------------------------
@@ -89,12 +102,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 if TYPE_CHECKING:
@@ -150,6 +169,32 @@ OPINION = "opinion"
 BOILERPLATE = "boilerplate"
 STATEMENT = "statement"
 TOPIC_PREFIX = "topic:"
+
+FIRED_COLUMNS: tuple[str, ...] = (
+    QUANTITY,
+    PREDICTION,
+    CAUSATION,
+    LAW,
+    PERSONAL,
+    ATTRIBUTION,
+    DEFINITION,
+    SUPPORT,
+    ASSERTION,
+    DATE,
+    HEDGE,
+    OPINION,
+    BOILERPLATE,
+    STATEMENT,
+    "question",
+    "short",
+    "topic",
+)
+"""Columns of the per-sentence matrix of fired rules: every evidence rule except topics, then
+the pseudo-rules ``question``, ``short`` (fewer than four words) and ``topic`` (any topic)."""
+
+_COLUMN = {name: j for j, name in enumerate(FIRED_COLUMNS)}
+_N_RULES = len(FIRED_COLUMNS) - 3
+"""Number of evidence rules among ``FIRED_COLUMNS``; their column is also their hit code."""
 
 TYPE_PRIORITY: tuple[str, ...] = (
     "law_rule",
@@ -542,8 +587,11 @@ def _normalise(text: str) -> str:
     return " ".join(text.lower().replace("’", "'").replace("-", " ").split())
 
 
-def _trie_regex(phrases: Sequence[str], separator: str) -> str:
-    """One regex alternation for ``phrases`` laid out as a character trie (longest first)."""
+def _trie_regex(
+    phrases: Sequence[str], separator: str, escape: Callable[[str], str] = re.escape
+) -> str:
+    """One regex alternation for ``phrases`` laid out as a character trie (longest first);
+    ``escape`` writes one literal character (Python ``re`` syntax by default)."""
     root: dict = {}
     for phrase in phrases:
         node = root
@@ -557,9 +605,9 @@ def _trie_regex(phrases: Sequence[str], separator: str) -> str:
         for ch in sorted(k for k in node if k):
             below = emit(node[ch])
             if below is None and ch != " ":
-                leaves.append(re.escape(ch))
+                leaves.append(escape(ch))
             else:
-                branches.append((separator if ch == " " else re.escape(ch)) + (below or ""))
+                branches.append((separator if ch == " " else escape(ch)) + (below or ""))
         if leaves:
             branches.append(leaves[0] if len(leaves) == 1 else "[" + "".join(leaves) + "]")
         if not branches:
@@ -574,7 +622,39 @@ _Action = tuple[tuple[str, ...], str | None]
 """(rules fired, check) of one cue family."""
 
 
-def _compile_cues() -> tuple[re.Pattern[str], dict[str, tuple[_Action, ...]]]:
+_CHECKS: tuple[str | None, ...] = (
+    None,
+    "lower",
+    "upper",
+    "start",
+    "fp_opinion",
+    "fp_personal",
+    "num_next",
+    "acc",
+    "back",
+    "report",
+)
+"""Context checks of the cue families; an action stores the index of its check here."""
+
+
+@dataclass(frozen=True)
+class _CueTables:
+    """The compiled cue lexicon: the trie regex and, per phrase, its actions as arrays.
+
+    ``phrase_id`` maps a normalised phrase to its row; the actions of phrase ``p`` are rows
+    ``first_action[p] .. first_action[p] + n_actions[p] - 1`` of ``action_check`` (index into
+    ``_CHECKS``) and ``action_rules`` (rule columns, -1 padded), in family order.
+    """
+
+    regex: re.Pattern[str]
+    phrase_id: dict[str, int]
+    first_action: np.ndarray
+    n_actions: np.ndarray
+    action_check: np.ndarray
+    action_rules: np.ndarray
+
+
+def _compile_cues() -> _CueTables:
     actions: dict[str, list[_Action]] = {}
     for rules, check, spec in _FAMILIES:
         for phrase in _expand(spec):
@@ -582,11 +662,35 @@ def _compile_cues() -> tuple[re.Pattern[str], dict[str, tuple[_Action, ...]]]:
             if (rules, check) not in bucket:
                 bucket.append((rules, check))
     body = _trie_regex(sorted(actions), r"[\s\-]+")
-    regex = re.compile(rf"(?<![\w']){body}(?![\w'])")
-    return regex, {phrase: tuple(acts) for phrase, acts in actions.items()}
+    pattern = rf"(?<![\w']){body}(?![\w'])"
+    phrase_id = {phrase: i for i, phrase in enumerate(actions)}
+    flat = [action for acts in actions.values() for action in acts]
+    counts = [len(acts) for acts in actions.values()]
+    width = max(len(rules) for rules, _ in flat)
+    action_rules = np.full((len(flat), width), -1, dtype=np.int64)
+    for a, (rules, _) in enumerate(flat):
+        action_rules[a, : len(rules)] = [_COLUMN[rule] for rule in rules]
+    return _CueTables(
+        regex=re.compile(pattern),
+        phrase_id=phrase_id,
+        first_action=np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64),
+        n_actions=np.asarray(counts, dtype=np.int64),
+        action_check=np.asarray([_CHECKS.index(check) for _, check in flat], dtype=np.int64),
+        action_rules=action_rules,
+    )
 
 
-_CUE_RE, _CUE_ACTIONS = _compile_cues()
+_CUES = _compile_cues()
+
+
+def _subject_before_regex(subjects: frozenset[str], fillers: frozenset[str]) -> re.Pattern[str]:
+    """Matched on the *reversed* text at the reversed position of a cue: spaces or tabs, up to
+    three filler words each followed by spaces or tabs, then a subject word, trying the
+    nearest subject first. Words are maximal runs of letters, digits and ``'_.``, as in
+    :func:`_word_before`; the match ends where the subject starts."""
+    subject = "|".join(re.escape(w[::-1]) for w in sorted(subjects, key=len, reverse=True))
+    filler = "|".join(re.escape(w[::-1]) for w in sorted(fillers, key=len, reverse=True))
+    return re.compile(rf"[ \t]+(?:(?:{filler})[ \t]+){{0,3}}?(?:{subject})(?![\w'.])")
 
 
 def _word_before(low: str, pos: int) -> tuple[str, int] | None:
@@ -602,23 +706,6 @@ def _word_before(low: str, pos: int) -> tuple[str, int] | None:
     if k == j:
         return None
     return low[k + 1 : j + 1], k + 1
-
-
-def _subject_start(
-    low: str, pos: int, subjects: frozenset[str], fillers: frozenset[str]
-) -> int | None:
-    """Start of a first-person subject at most three filler words before ``pos``, or None."""
-    for _ in range(4):
-        found = _word_before(low, pos)
-        if found is None:
-            return None
-        word, start = found
-        if word in subjects:
-            return start
-        if word not in fillers:
-            return None
-        pos = start
-    return None
 
 
 def _modifiers_start(low: str, pos: int) -> int:
@@ -680,10 +767,25 @@ _Lexicon = tuple[tuple[str, tuple[str, ...]], ...]
 _TopicIndex = dict[str, tuple[tuple[str | None, str], ...]]
 
 
+@dataclass(frozen=True)
+class _TopicTables:
+    """A compiled topic lexicon: ``regex`` finds terms in the lower-cased sentence, ``index``
+    maps each squeezed lower-case key to its (exact squeezed spelling or None when
+    case-insensitive, topic) pairs, and ``prefilter`` is an RE2 pattern that matches every
+    sentence in which ``regex`` can match, and some more (RE2's ``\\w`` is ASCII-only, so its
+    ``[^\\w]`` accepts every character that Python's ``(?<!\\w)`` accepts)."""
+
+    regex: re.Pattern[str]
+    index: _TopicIndex
+    prefilter: str
+
+
+_TOPIC_SEPARATOR_CLASS = r"[\s\-\u2010\u2011\u2013]"
+
+
 @lru_cache(maxsize=16)
-def _compile_topics(lexicon: _Lexicon) -> tuple[re.Pattern[str] | None, _TopicIndex]:
-    """Trie regex over the lower-cased terms, and for each squeezed lower-case key the
-    (exact squeezed spelling or None when case-insensitive, topic) pairs it can stand for."""
+def _compile_topics(lexicon: _Lexicon) -> _TopicTables | None:
+    """The compiled ``lexicon``, or None when it holds no term."""
     index: dict[str, list[tuple[str | None, str]]] = {}
     phrases: set[str] = set()
     for name, terms in lexicon:
@@ -698,10 +800,14 @@ def _compile_topics(lexicon: _Lexicon) -> tuple[re.Pattern[str] | None, _TopicIn
             if entry not in bucket:
                 bucket.append(entry)
     if not phrases:
-        return None, {}
-    body = _trie_regex(sorted(phrases), r"[\s\-\u2010\u2011\u2013]*")
-    regex = re.compile(rf"(?<!\w){body}(?!\w)")
-    return regex, {key: tuple(entries) for key, entries in index.items()}
+        return None
+    body = _trie_regex(sorted(phrases), _TOPIC_SEPARATOR_CLASS + "*")
+    loose = _trie_regex(sorted(phrases), _re2_class(_TOPIC_SEPARATOR_CLASS) + "*", _re2_literal)
+    return _TopicTables(
+        regex=re.compile(rf"(?<!\w){body}(?!\w)"),
+        index={key: tuple(entries) for key, entries in index.items()},
+        prefilter=rf"(?:^|[^\w])(?:{loose})(?:[^\w]|$)",
+    )
 
 
 @lru_cache(maxsize=1)
@@ -721,163 +827,62 @@ def _freeze(topics: Mapping[str, Sequence[str]]) -> _Lexicon:
 
 
 # --------------------------------------------------------------------------------------------
-# Tagging.
+# Whole-batch scanning.
+#
+# A batch is scanned as one string: the sentences joined by NUL. No pattern of this module can
+# consume a NUL and every look-around treats it like the edge of the string (it is neither a
+# word character, nor a space, nor a hyphen), so a match in the joined text is exactly a match
+# in its own sentence. Rare patterns are first tried on the whole batch by RE2 (through
+# pyarrow.compute) with a looser pattern that matches every sentence the exact Python pattern
+# can match; only the sentences it keeps are scanned by ``re``.
 
 _QUESTION_TAIL = " \t\r\n\"'”’)»]"
 _NEXT_IS_NUMBER_RE = re.compile(r"\s+[$€£¥]?\d")
+_SEPARATOR = "\x00"
+
+_FP_SUBJECT_BEFORE = {
+    _CHECKS.index("fp_opinion"): _subject_before_regex(_FP_OPINION_SUBJECTS, _FP_OPINION_FILLERS),
+    _CHECKS.index("fp_personal"): _subject_before_regex(
+        _FP_PERSONAL_SUBJECTS, _FP_PERSONAL_FILLERS
+    ),
+}
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
+@lru_cache(maxsize=1)
+def _all_characters() -> str:
+    return "".join(map(chr, range(0x110000)))
 
 
-def _match_cues(sentence: str, low: str, hits: list, fired: set) -> str | None:
-    """Add (start, end, rule) for every cue phrase and number in ``sentence`` to ``hits`` and
-    the rules to ``fired``; return the attribution source text, if any."""
-    actions_for = _CUE_ACTIONS
-    source: str | None = None
-    covered: list[tuple[int, int]] = []
-    for m in _CUE_RE.finditer(low):
-        start, end = m.span()
-        actions = actions_for.get(m.group())
-        if actions is None:
-            actions = actions_for.get(_normalise(m.group()), ())
-        for rules, check in actions:
-            s, e = start, end
-            src: tuple[int, int] | None = None
-            named = True
-            if check is None:
-                pass
-            elif check == "lower":
-                if not sentence[start].islower():
-                    continue
-            elif check == "upper":
-                if not sentence[start].isupper():
-                    continue
-            elif check == "start":
-                if low[:start].strip():
-                    continue
-            elif check == "fp_opinion" or check == "fp_personal":
-                if check == "fp_opinion":
-                    subjects, fillers = _FP_OPINION_SUBJECTS, _FP_OPINION_FILLERS
-                else:
-                    subjects, fillers = _FP_PERSONAL_SUBJECTS, _FP_PERSONAL_FILLERS
-                subject = _subject_start(low, start, subjects, fillers)
-                if subject is None:
-                    continue
-                s = subject
-            elif check == "num_next":
-                if not _NEXT_IS_NUMBER_RE.match(low, end):
-                    continue
-            elif check == "acc":
-                tail = _SOURCE_TAIL_RE.match(low, end)
-                if tail is not None:
-                    e = tail.end()
-                src = (s, e)
-            elif check == "back":
-                s = _modifiers_start(low, start)
-                src = (s, e)
-            elif check == "report":
-                window = max(0, start - 80)
-                if _FIRST_PERSON_BEFORE_RE.search(low, window, start):
-                    continue
-                subject = _SUBJECT_BEFORE_RE.search(sentence, window, start)
-                if subject is not None:
-                    src = subject.span("name" if subject.group("name") is not None else "np")
-                else:
-                    src, named = (s, e), False
-            for rule in rules:
-                if rule == ATTRIBUTION and src is not None:
-                    hits.append((src[0], src[1], rule))
-                    if named and source is None:
-                        source = sentence[src[0] : src[1]]
-                else:
-                    hits.append((s, e, rule))
-            fired.update(rules)
-            covered.append((start, end))
-            break
-
-    for m in _NUMBER_RE.finditer(low):
-        start, end = m.span()
-        if any(s < end and start < e for s, e in covered):
-            continue
-        rule = QUANTITY
-        number, unit = m.group("num"), m.group("unit")
-        if (
-            len(number) == 4
-            and number.isdigit()
-            and "1800" <= number <= "2099"
-            and unit in (None, "s")
-            and start == m.start("num")
-        ):
-            context = _YEAR_CONTEXT_RE.search(low, max(0, start - 30), start)
-            if context is not None:
-                start = context.start()
-                future_target = context.group("word").startswith("by") and number >= "2020"
-                rule = PREDICTION if future_target and unit is None else DATE
-            elif unit == "s":
-                rule = DATE
-        hits.append((start, end, rule))
-        fired.add(rule)
-    return source
+@lru_cache(maxsize=16)
+def _re2_class(python_class: str) -> str:
+    """An RE2 character class holding exactly the characters that ``python_class`` (one Python
+    ``re`` character class such as ``\\s`` or ``[\\w'.]``) matches, surrogates excepted."""
+    ranges: list[str] = []
+    for m in re.finditer(f"(?:{python_class})+", _all_characters()):
+        spans = [(m.start(), m.end() - 1)]
+        if m.start() <= 0xDFFF and m.end() > 0xD800:
+            spans = [(m.start(), 0xD7FF), (0xE000, m.end() - 1)]
+        ranges.extend(
+            f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in spans if a <= b
+        )
+    return "[" + "".join(ranges) + "]" if ranges else "[^\\x{0}-\\x{10ffff}]"
 
 
-def _match_topics(
-    sentence: str, low: str, regex: re.Pattern[str], index: _TopicIndex, hits: list
-) -> set[str]:
-    found: set[str] = set()
-    for m in regex.finditer(low):
-        start, end = m.span()
-        key = m.group()
-        key = _squeeze(key) if not key.isalnum() else key
-        exact_text: str | None = None
-        for exact, name in index.get(key, ()):
-            if exact is not None:
-                if exact_text is None:
-                    exact_text = _squeeze(sentence[start:end])
-                if exact_text != exact:
-                    continue
-            found.add(name)
-            hits.append((start, end, TOPIC_PREFIX + name))
-    return found
+def _re2_literal(ch: str) -> str:
+    """``ch`` as a literal in an RE2 pattern."""
+    return ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):x}}}"
 
 
-class _RuleTags:
-    """Column lists of the rule tagger for one batch (internal; shared with the trained mode).
-
-    ``low`` is each sentence lower-cased without changing its length; ``hits`` holds every
-    fired cue as ``(start, end, rule)`` sorted by start, ``fired`` the rule
-    names that fired plus the pseudo-rules ``question``, ``short`` and ``topic``.
-    """
-
-    __slots__ = (
-        "attributed",
-        "checkworthiness",
-        "claim_type",
-        "fired",
-        "hedged",
-        "hits",
-        "low",
-        "topics",
-    )
-
-    def __init__(self, n: int) -> None:
-        self.claim_type: list[str] = ["not_a_claim"] * n
-        self.checkworthiness: list[float] = [0.0] * n
-        self.hedged: list[bool] = [False] * n
-        self.attributed: list[str | None] = [None] * n
-        self.topics: list[list[str]] = [[] for _ in range(n)]
-        self.hits: list[list[tuple[int, int, str]]] = [[] for _ in range(n)]
-        self.fired: list[frozenset[str]] = [frozenset()] * n
-        self.low: list[str] = [""] * n
-
-
-_PAST_SUBJECTS = r"we|they|he|she|it|we've|they've|he's|she's|it's|who|which|that"
+_PAST_SUBJECTS = "we|they|he|she|it|we've|they've|he's|she's|it's|who|which|that"
+_PAST_FILLERS = (
+    "have|has|had|also|already|just|recently|finally|successfully|now|even|more than|nearly|since"
+)
+_PAST_FILLERS_RE = _PAST_FILLERS.replace(" ", r"\s+")
 _PAST_STATEMENT_RE = re.compile(
-    rf"(?<![\w'])(?:{_PAST_SUBJECTS})(?:\s+(?:have|has|had|also|already|just|recently"
-    rf"|finally|successfully|now|even|more\s+than|nearly|since)){{0,2}}\s+"
-    rf"(?!(?:need|used|concerned|interested|supposed|pleased|excited|proud|committed"
-    rf"|dedicated|determined|convinced|blessed|honored|honoured)\b)[a-z]{{3,}}ed(?![\w'])"
+    rf"(?<![\w'])(?:{_PAST_SUBJECTS})(?:\s+(?:{_PAST_FILLERS_RE})){{0,2}}"
+    rf"\s+(?!(?:need|used|concerned|interested|supposed|pleased|excited|proud"
+    rf"|committed|dedicated|determined|convinced|blessed|honored|honoured)\b)[a-z]{{3,}}ed"
+    rf"(?![\w'])"
 )
 """On the lower-cased sentence: a subject pronoun, an optional perfect auxiliary or adverb,
 then a past-tense or past-participle verb ("we've initiated", "they closed", "it changed")."""
@@ -889,126 +894,765 @@ _NAMED_STATEMENT_RE = re.compile(
 """A capitalised name, a verb of being or having, then an article, a number or a participle
 ("Emily is a graduate", "Ohio has 88 counties"). Starts on function words are skipped."""
 
+_ACTOR_RE = re.compile(r"[A-Z](?<=[a-z\d,;:][ \t][A-Z])(?!(?<=I)\b)(?:[\w'’&-]|\.(?=\w))*")
+"""On the sentence: a capitalised word inside a sentence, after a lower-case word, a digit or
+a comma, so neither the first word nor "I": a named actor ("Connecticut", "IBM"). Written to
+start with its first letter, which ``re`` finds much faster than a leading look-behind."""
+
+_PARTICIPLE_ADJECTIVES = (
+    "need|indeed|proceed|succeed|exceed|hundred|speed|seed|breed|greed|sacred|wicked|beloved"
+    "|naked|rugged|used|concerned|interested|supposed|pleased|excited|committed|dedicated"
+    "|determined|convinced|blessed|honored|honoured|talented|skilled|qualified|advanced"
+    "|detailed|limited|united|related|based|prepared|inspired"
+)
+_PAST_EVENT_REVERSED_RE = re.compile(
+    r"de(?<![\w']de)(?!(?:"
+    + "|".join(re.escape(word[::-1][2:]) for word in _PARTICIPLE_ADJECTIVES.split("|"))
+    + r")(?![\w']))[a-z]{3,}+(?![\w'])"
+)
+"""On the *reversed* lower-cased sentence (so that ``re`` can look for the literal "de"
+first): a past-tense or past-participle verb, a word of three or more letters a-z plus "ed"
+("we hosted", "funding was approved"), except participles mostly used as adjectives
+("dedicated", "advanced") and words that merely end in "ed" ("indeed", "hundred")."""
+
 _NOT_NAMES = _wordset(
     "I We You It This That These Those There What Who How Why And But So If Now Let Our My"
     " Your Their The A An"
 )
 
 
-def _match_statements(sentence: str, low: str, hits: list, fired: set) -> None:
-    """Add a ``statement`` hit for each generic factual statement (see the module docstring)."""
-    for m in _PAST_STATEMENT_RE.finditer(low):
-        hits.append((m.start(), m.end(), STATEMENT))
-        fired.add(STATEMENT)
-    pos = 0
-    while True:
-        m = _NAMED_STATEMENT_RE.search(sentence, pos)
-        if m is None:
-            return
-        first_end = m.start() + 1
-        while first_end < m.end() and not sentence[first_end].isspace():
-            first_end += 1
-        if sentence[m.start() : first_end] in _NOT_NAMES:
-            pos = first_end
+@lru_cache(maxsize=1)
+def _prefilters() -> dict[str, str]:
+    """RE2 patterns that match every sentence in which the exact patterns can match: the same
+    patterns without look-arounds and word boundaries, with Python's character classes (or,
+    for the characters of a name, any non-space). Two are exact rather than loose:
+    ``question`` (the sentence ends in "?" before closing quotes and brackets) and
+    ``enough_words`` (it has at least ``_MIN_WORDS`` whitespace-separated words)."""
+    space, digit = _re2_class(r"\s"), _re2_class(r"\d")
+    name_char = "[^" + space[1:]
+    fillers = _PAST_FILLERS.replace(" ", space + "+")
+    return {
+        "digit": digit,
+        "past": rf"(?:{_PAST_SUBJECTS})(?:{space}+(?:{fillers})){{0,2}}{space}+"
+        rf"[a-z]{{3,}}ed",
+        "question": r"\?[" + "".join(map(_re2_literal, _QUESTION_TAIL)) + "]*$",
+        "enough_words": f"{name_char}+(?:{space}+{name_char}+){{{_MIN_WORDS - 1}}}",
+        "named": rf"[A-Z]{name_char}+(?:{space}+[A-Z]{name_char}*)*{space}+"
+        rf"(?:is|are|was|were|has|have|had){space}+(?:a|an|the|one|{digit}|[a-z]{{3}})",
+    }
+
+
+def _matches(array: pa.Array, pattern: str) -> np.ndarray:
+    """Whether the RE2 ``pattern`` matches in each row of ``array``."""
+    found = pc.match_substring_regex(array, pattern)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _candidates(array: pa.Array | None, pattern: str, n: int) -> list[int]:
+    """Rows of ``array`` in which the RE2 ``pattern`` matches; every row when ``array`` is None
+    (text that Arrow cannot hold, such as lone surrogates)."""
+    if array is None:
+        return list(range(n))
+    return np.flatnonzero(_matches(array, pattern)).tolist()
+
+
+def _arrow_strings(texts: list[str]) -> pa.Array | None:
+    try:
+        return pa.array(texts, pa.large_string())
+    except (UnicodeEncodeError, pa.ArrowException):
+        return None
+
+
+class _Hits:
+    """Evidence hits collected while scanning: joined-text offsets and an integer rule code
+    (a ``FIRED_COLUMNS`` index below ``_N_RULES``, or ``_N_RULES + k`` for the k-th topic)."""
+
+    def __init__(self) -> None:
+        self.arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.start: list[int] = []
+        self.end: list[int] = []
+        self.code: list[int] = []
+
+    def add(self, start: int, end: int, code: int) -> None:
+        self.start.append(start)
+        self.end.append(end)
+        self.code.append(code)
+
+    def extend(self, start: np.ndarray, end: np.ndarray, code: np.ndarray) -> None:
+        self.arrays.append((start, end, code))
+
+    def collect(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        parts = [
+            *self.arrays,
+            (np.asarray(self.start), np.asarray(self.end), np.asarray(self.code)),
+        ]
+        return tuple(np.concatenate([p[k] for p in parts]).astype(np.int64) for k in range(3))
+
+
+@dataclass
+class _Batch:
+    """One batch of sentences: the texts, their same-length lower-cased forms, both joined by
+    NUL, the offset of each sentence in the joined text, and Arrow copies for RE2 (None when
+    Arrow cannot hold the text)."""
+
+    texts: list[str]
+    lows: list[str]
+    joined: str
+    joined_low: str
+    offsets: np.ndarray
+    arrow: pa.Array | None
+    arrow_low: pa.Array | None
+
+    @cached_property
+    def reversed_low(self) -> str:
+        return self.joined_low[::-1]
+
+    @classmethod
+    def of(cls, texts: list[str], arrow: pa.Array | None) -> _Batch:
+        lows = [_same_length_lower(t) for t in texts]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(lengths + 1, out=offsets[1:])
+        return cls(
+            texts=texts,
+            lows=lows,
+            joined=_SEPARATOR.join(texts),
+            joined_low=_SEPARATOR.join(lows),
+            offsets=offsets,
+            arrow=arrow if arrow is not None else _arrow_strings(texts),
+            arrow_low=_arrow_strings(lows),
+        )
+
+    def row_of(self, positions: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.offsets, positions, side="right") - 1
+
+
+def _scan_cues(
+    batch: _Batch, hits: _Hits, fired: np.ndarray, source: list[str | None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add the hits of every cue phrase, mark their rules in ``fired`` and set ``source``;
+    return the joined-text spans of the cue matches that fired (numbers inside them are not
+    read again).
+
+    For each match, the first action of its phrase whose check passes fires its rules: all
+    matches are resolved one action level at a time, each check for all of them at once."""
+    cues = _CUES
+    found = list(cues.regex.finditer(batch.joined_low))
+    k = len(found)
+    if k == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    m_start = np.fromiter(map(re.Match.start, found), dtype=np.int64, count=k)
+    m_end = np.fromiter(map(re.Match.end, found), dtype=np.int64, count=k)
+    keys = list(map(re.Match.group, found))
+    pid = np.fromiter(map(cues.phrase_id.get, keys, repeat(-1, k)), dtype=np.int64, count=k)
+    for i in np.flatnonzero(pid < 0).tolist():
+        pid[i] = cues.phrase_id.get(_normalise(keys[i]), -1)
+    rows = batch.row_of(m_start)
+    row_start = batch.offsets[rows]
+    s_out = m_start.copy()
+    src_start = np.full(k, -1, dtype=np.int64)
+    src_end = np.full(k, -1, dtype=np.int64)
+    named = np.zeros(k, dtype=bool)
+    chosen = np.full(k, -1, dtype=np.int64)
+    joined, joined_low = batch.joined, batch.joined_low
+
+    pending = np.flatnonzero(pid >= 0)
+    level = 0
+    while pending.size:
+        action = cues.first_action[pid[pending]] + level
+        checks = cues.action_check[action]
+        ok = np.zeros(len(pending), dtype=bool)
+        for check in np.unique(checks).tolist():
+            sel = np.flatnonzero(checks == check)
+            idx = pending[sel]
+            name = _CHECKS[check]
+            if name is None:
+                ok[sel] = True
+            elif name in ("lower", "upper"):
+                test = str.islower if name == "lower" else str.isupper
+                ok[sel] = [test(joined[p]) for p in m_start[idx].tolist()]
+            elif name == "start":
+                ok[sel] = [
+                    not joined_low[a:b].strip()
+                    for a, b in zip(row_start[idx].tolist(), m_start[idx].tolist(), strict=True)
+                ]
+            elif name in ("fp_opinion", "fp_personal"):
+                before, size = _FP_SUBJECT_BEFORE[check].match, len(joined_low)
+                for j, i in zip(sel.tolist(), idx.tolist(), strict=True):
+                    subject = before(batch.reversed_low, size - int(m_start[i]))
+                    if subject is not None:
+                        ok[j] = True
+                        s_out[i] = size - subject.end()
+            elif name == "num_next":
+                ok[sel] = [
+                    _NEXT_IS_NUMBER_RE.match(joined_low, e) is not None for e in m_end[idx].tolist()
+                ]
+            else:
+                for j, i in zip(sel.tolist(), idx.tolist(), strict=True):
+                    start, end = int(m_start[i]), int(m_end[i])
+                    if name == "acc":
+                        tail = _SOURCE_TAIL_RE.match(joined_low, end)
+                        span = (start, tail.end() if tail is not None else end, True)
+                    elif name == "back":
+                        s_out[i] = _modifiers_start(joined_low, start)
+                        span = (int(s_out[i]), end, True)
+                    else:
+                        window = max(int(row_start[i]), start - 80)
+                        if _FIRST_PERSON_BEFORE_RE.search(joined_low, window, start):
+                            continue
+                        subject = _SUBJECT_BEFORE_RE.search(joined, window, start)
+                        if subject is None:
+                            span = (start, end, False)
+                        else:
+                            group = "name" if subject.group("name") is not None else "np"
+                            span = (*subject.span(group), True)
+                    ok[j] = True
+                    src_start[i], src_end[i], named[i] = span
+        chosen[pending[ok]] = action[ok]
+        rest = pending[~ok]
+        pending = rest[cues.n_actions[pid[rest]] > level + 1]
+        level += 1
+
+    done = np.flatnonzero(chosen >= 0)
+    for i in done[named[done]].tolist():
+        r = int(rows[i])
+        if source[r] is None:
+            source[r] = joined[src_start[i] : src_end[i]]
+    rules = cues.action_rules[chosen[done]]
+    for c in range(rules.shape[1]):
+        has = rules[:, c] >= 0
+        which, code = done[has], rules[has, c]
+        use_src = (code == _COLUMN[ATTRIBUTION]) & (src_start[which] >= 0)
+        hits.extend(
+            np.where(use_src, src_start[which], s_out[which]),
+            np.where(use_src, src_end[which], m_end[which]),
+            code,
+        )
+        fired[rows[which], code] = True
+    return m_start[done], m_end[done]
+
+
+def _join_rows(
+    texts: list[str], rows: list[int], offsets: np.ndarray
+) -> tuple[str, list[int], list[int]]:
+    """``texts[r]`` for ``r`` in ``rows``, joined by NUL, with the start of each in the joined
+    string and the shift that turns an offset in it into an offset in the whole batch."""
+    text = _SEPARATOR.join([texts[r] for r in rows])
+    lengths = np.fromiter((len(texts[r]) for r in rows), dtype=np.int64, count=len(rows))
+    sub_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths + 1, out=sub_offsets[1:])
+    return text, sub_offsets[:-1].tolist(), (offsets[rows] - sub_offsets[:-1]).tolist()
+
+
+def _scan_numbers(
+    batch: _Batch, hits: _Hits, fired: np.ndarray, covered: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """Add a quantity, date or prediction hit for every number not inside a fired cue. Only
+    the sentences holding a digit are scanned, joined as in the whole batch."""
+    rows = _candidates(batch.arrow_low, _prefilters()["digit"], len(batch.texts))
+    if not rows:
+        return
+    text, sub_starts, shifts = _join_rows(batch.lows, rows, batch.offsets)
+    cover_start, cover_end = covered[0].tolist(), covered[1].tolist()
+    for m in _NUMBER_RE.finditer(text):
+        start, end = m.span()
+        k = bisect_right(sub_starts, start) - 1
+        row_start, delta = sub_starts[k], shifts[k]
+        c = bisect_left(cover_start, end + delta) - 1
+        if c >= 0 and cover_end[c] > start + delta:
             continue
-        hits.append((m.start(), m.end(), STATEMENT))
-        fired.add(STATEMENT)
-        pos = m.end()
+        rule = QUANTITY
+        number, unit = m.group("num"), m.group("unit")
+        if (
+            len(number) == 4
+            and number.isdigit()
+            and "1800" <= number <= "2099"
+            and unit in (None, "s")
+            and start == m.start("num")
+        ):
+            context = _YEAR_CONTEXT_RE.search(text, max(row_start, start - 30), start)
+            if context is not None:
+                start = context.start()
+                future_target = context.group("word").startswith("by") and number >= "2020"
+                rule = PREDICTION if future_target and unit is None else DATE
+            elif unit == "s":
+                rule = DATE
+        hits.add(start + delta, end + delta, _COLUMN[rule])
+        fired[rows[k], _COLUMN[rule]] = True
 
 
-def _analyse(sentences: Sequence[str], topics: Mapping[str, Sequence[str]] | None) -> _RuleTags:
-    """Run every rule over ``sentences``; raise ``TypeError`` on a non-string sentence."""
+def _scan_statements(batch: _Batch, hits: _Hits, fired: np.ndarray) -> None:
+    """Add a ``statement`` hit for each generic factual statement (see the module docstring)."""
+    code = _COLUMN[STATEMENT]
+    n = len(batch.texts)
+    for r in _candidates(batch.arrow_low, _prefilters()["past"], n):
+        base = int(batch.offsets[r])
+        for m in _PAST_STATEMENT_RE.finditer(batch.lows[r]):
+            hits.add(base + m.start(), base + m.end(), code)
+            fired[r, code] = True
+    for r in _candidates(batch.arrow, _prefilters()["named"], n):
+        sentence, base, pos = batch.texts[r], int(batch.offsets[r]), 0
+        while (m := _NAMED_STATEMENT_RE.search(sentence, pos)) is not None:
+            first_end = m.start() + 1
+            while first_end < m.end() and not sentence[first_end].isspace():
+                first_end += 1
+            if sentence[m.start() : first_end] in _NOT_NAMES:
+                pos = first_end
+                continue
+            hits.add(base + m.start(), base + m.end(), code)
+            fired[r, code] = True
+            pos = m.end()
+
+
+def _positions(matches: list[re.Match[str]], which: Callable[[re.Match[str]], int]) -> np.ndarray:
+    return np.fromiter(map(which, matches), dtype=np.int64, count=len(matches))
+
+
+def _question_and_short(batch: _Batch) -> tuple[np.ndarray, np.ndarray]:
+    """Which sentences are questions (end in "?" before closing quotes and brackets) and which
+    have fewer than ``_MIN_WORDS`` words, by RE2 on the whole batch when Arrow holds it."""
+    if batch.arrow is None:
+        texts = batch.texts
+        question = [t.rstrip(_QUESTION_TAIL).endswith("?") for t in texts]
+        short = [len(t.split(None, _MIN_WORDS - 1)) < _MIN_WORDS for t in texts]
+        return np.asarray(question, dtype=bool), np.asarray(short, dtype=bool)
+    patterns = _prefilters()
+    return (
+        _matches(batch.arrow, patterns["question"]),
+        ~_matches(batch.arrow, patterns["enough_words"]),
+    )
+
+
+def _scan_actors(batch: _Batch, hits: _Hits, fired: np.ndarray, rows: list[int]) -> None:
+    """Add a ``statement`` hit for each named actor and past-tense verb in sentences ``rows``
+    (see "Generic factual statements" in the module docstring), all scanned as one string."""
+    if not rows:
+        return
+    text, sub_starts, shifts = _join_rows(batch.texts, rows, batch.offsets)
+    names = list(_ACTOR_RE.finditer(text))
+    verbs = list(
+        _PAST_EVENT_REVERSED_RE.finditer(_SEPARATOR.join([batch.lows[r] for r in rows])[::-1])
+    )
+    if not names and not verbs:
+        return
+    size = len(text)
+    start = np.concatenate(
+        (_positions(names, re.Match.start), size - _positions(verbs, re.Match.end))
+    )
+    end = np.concatenate(
+        (_positions(names, re.Match.end), size - _positions(verbs, re.Match.start))
+    )
+    k = np.searchsorted(np.asarray(sub_starts), start, side="right") - 1
+    shift = np.asarray(shifts, dtype=np.int64)[k]
+    hits.extend(start + shift, end + shift, np.full(len(start), _COLUMN[STATEMENT]))
+    fired[np.asarray(rows)[k], _COLUMN[STATEMENT]] = True
+
+
+def _scan_topics(
+    batch: _Batch, tables: _TopicTables | None, hits: _Hits
+) -> tuple[list[list[str]], list[str]]:
+    """Add a ``topic:<name>`` hit for every topic term; return each sentence's sorted topics
+    and the topic names whose hit code is ``_N_RULES + k``."""
+    topics: list[list[str]] = [[] for _ in batch.texts]
+    names: dict[str, int] = {}
+    if tables is None:
+        return topics, []
+    for r in _candidates(batch.arrow_low, tables.prefilter, len(batch.texts)):
+        sentence, low, base = batch.texts[r], batch.lows[r], int(batch.offsets[r])
+        found: set[str] = set()
+        for m in tables.regex.finditer(low):
+            start, end = m.span()
+            key = m.group()
+            key = _squeeze(key) if not key.isalnum() else key
+            exact_text: str | None = None
+            for exact, name in tables.index.get(key, ()):
+                if exact is not None:
+                    if exact_text is None:
+                        exact_text = _squeeze(sentence[start:end])
+                    if exact_text != exact:
+                        continue
+                found.add(name)
+                hits.add(base + start, base + end, _N_RULES + names.setdefault(name, len(names)))
+        if found:
+            topics[r] = sorted(found)
+    return topics, list(names)
+
+
+class _RuleTags:
+    """What the rules found in one batch (internal; shared with the trained mode).
+
+    ``low`` is each sentence lower-cased without changing its length; ``kind`` the index in
+    ``CLAIM_TYPES`` of each sentence's rule type; ``fired`` a bool matrix over
+    ``FIRED_COLUMNS``; ``hit_bounds[i]:hit_bounds[i + 1]`` the rows of sentence ``i`` in the
+    hit arrays ``hit_start``/``hit_end`` (offsets in the sentence) and ``hit_code`` (index in
+    ``rule_names``), sorted by (start, end, rule name) within each sentence.
+    """
+
+    __slots__ = (
+        "attributed",
+        "checkworthiness",
+        "fired",
+        "hedged",
+        "hit_bounds",
+        "hit_code",
+        "hit_end",
+        "hit_start",
+        "kind",
+        "low",
+        "rule_names",
+        "topics",
+    )
+
+    def __init__(
+        self,
+        *,
+        low: list[str],
+        kind: np.ndarray,
+        checkworthiness: np.ndarray,
+        hedged: np.ndarray,
+        attributed: list[str | None],
+        topics: list[list[str]],
+        fired: np.ndarray,
+        hit_bounds: np.ndarray,
+        hit_start: np.ndarray,
+        hit_end: np.ndarray,
+        hit_code: np.ndarray,
+        rule_names: list[str],
+    ) -> None:
+        self.low = low
+        self.kind = kind
+        self.checkworthiness = checkworthiness
+        self.hedged = hedged
+        self.attributed = attributed
+        self.topics = topics
+        self.fired = fired
+        self.hit_bounds = hit_bounds
+        self.hit_start = hit_start
+        self.hit_end = hit_end
+        self.hit_code = hit_code
+        self.rule_names = rule_names
+
+    def __len__(self) -> int:
+        return len(self.low)
+
+    def hits(self, i: int) -> list[tuple[int, int, str]]:
+        """The hits of sentence ``i`` as (start, end, rule), in evidence order."""
+        a, b = int(self.hit_bounds[i]), int(self.hit_bounds[i + 1])
+        names = self.rule_names
+        return [
+            (s, e, names[c])
+            for s, e, c in zip(
+                self.hit_start[a:b].tolist(),
+                self.hit_end[a:b].tolist(),
+                self.hit_code[a:b].tolist(),
+                strict=True,
+            )
+        ]
+
+    def take(self, idx: np.ndarray) -> _RuleTags:
+        """The tags of sentences ``idx``, in that order."""
+        idx = np.asarray(idx, dtype=np.int64)
+        counts = self.hit_bounds[idx + 1] - self.hit_bounds[idx]
+        bounds = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        rows = np.repeat(self.hit_bounds[idx] - bounds[:-1], counts) + np.arange(bounds[-1])
+        keep = idx.tolist()
+        return _RuleTags(
+            low=[self.low[i] for i in keep],
+            kind=self.kind[idx],
+            checkworthiness=self.checkworthiness[idx],
+            hedged=self.hedged[idx],
+            attributed=[self.attributed[i] for i in keep],
+            topics=[self.topics[i] for i in keep],
+            fired=self.fired[idx],
+            hit_bounds=bounds,
+            hit_start=self.hit_start[rows],
+            hit_end=self.hit_end[rows],
+            hit_code=self.hit_code[rows],
+            rule_names=self.rule_names,
+        )
+
+
+_NOT_A_CLAIM = CLAIM_TYPES.index("not_a_claim")
+_PERSONAL_TYPE = CLAIM_TYPES.index("personal_experience")
+
+
+def _sigmoids(z: np.ndarray) -> np.ndarray:
+    """The logistic function of each value, computed with ``math.exp`` once per distinct value."""
+    values, inverse = np.unique(z, return_inverse=True)
+    return np.asarray([1.0 / (1.0 + math.exp(-v)) for v in values.tolist()])[inverse]
+
+
+def _decide(fired: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The claim type (index in ``CLAIM_TYPES``) and check-worthiness of each sentence from its
+    fired rules and pseudo-rules.
+
+    The check-worthiness sum adds the weights in ``CHECKWORTHINESS_WEIGHTS`` order, so equal
+    inputs give bit-identical scores in every process."""
+    n = len(fired)
+    short, question, topic = (fired[:, _COLUMN[c]] for c in ("short", "question", "topic"))
+    excluded = short | fired[:, _COLUMN[BOILERPLATE]]
+    kind = np.full(n, _NOT_A_CLAIM, dtype=np.int64)
+    for candidate in reversed(TYPE_PRIORITY):
+        columns = [_COLUMN[rule] for rule in TYPE_RULES[candidate]]
+        kind[fired[:, columns].any(axis=1)] = CLAIM_TYPES.index(candidate)
+    kind[excluded | question] = _NOT_A_CLAIM
+    blocking = [
+        _COLUMN[rule] for rule in (_STRONG_RULES | (TYPE_RULES["other_claim"] - _SOFT_RULES))
+    ]
+    opinion = fired[:, _COLUMN[OPINION]] & ~fired[:, blocking].any(axis=1)
+    kind[opinion] = _NOT_A_CLAIM
+
+    z = np.full(n, CHECKWORTHINESS_BIAS)
+    for rule, weight in CHECKWORTHINESS_WEIGHTS.items():
+        if rule != "topic" and rule != "question" and rule in _COLUMN:
+            z += np.where(fired[:, _COLUMN[rule]], weight, 0.0)
+    z += np.where(topic, CHECKWORTHINESS_WEIGHTS["topic"], 0.0)
+    z += np.where(question, CHECKWORTHINESS_WEIGHTS["question"], 0.0)
+    checkworthiness = np.where(excluded, 0.0, _sigmoids(z)) if n else np.zeros(0)
+    return kind, checkworthiness
+
+
+_UNTYPED_BLOCKERS = [
+    _COLUMN[rule]
+    for rule in sorted(set().union(*TYPE_RULES.values()))
+    + [OPINION, BOILERPLATE, "question", "short"]
+]
+"""Columns of ``fired`` that settle a sentence's type without the named-actor and past-event
+cues: any type cue, or an opinion, boilerplate, question or fragment."""
+
+
+def _analyse(
+    sentences: Sequence[str],
+    topics: Mapping[str, Sequence[str]] | None,
+    arrow: pa.Array | None = None,
+) -> _RuleTags:
+    """Run every rule over ``sentences``; raise ``TypeError`` on a non-string sentence.
+    ``arrow`` may hold the same sentences as an Arrow string array (saves a conversion)."""
     if isinstance(sentences, str):
         raise TypeError("tag_claims expects a sequence of sentences, not a single str")
+    texts = list(sentences)
+    if not all(isinstance(t, str) for t in texts):
+        i = next(i for i, t in enumerate(texts) if not isinstance(t, str))
+        raise TypeError(f"sentence {i} is {type(texts[i]).__name__}, not str")
     frozen = _default_lexicon() if topics is None else _freeze(topics)
-    topic_re, topic_index = _compile_topics(frozen)
+    tables = _compile_topics(frozen)
+    n = len(texts)
+    batch = _Batch.of(texts, arrow)
 
-    weights = CHECKWORTHINESS_WEIGHTS
-    type_rules = TYPE_RULES
-    strong_rules = _STRONG_RULES
-    other_rules = TYPE_RULES["other_claim"]
+    hits = _Hits()
+    fired = np.zeros((n, len(FIRED_COLUMNS)), dtype=bool)
+    source: list[str | None] = [None] * n
+    covered = _scan_cues(batch, hits, fired, source)
+    _scan_numbers(batch, hits, fired, covered)
+    _scan_statements(batch, hits, fired)
+    fired[:, _COLUMN["question"]], fired[:, _COLUMN["short"]] = _question_and_short(batch)
+    _scan_actors(batch, hits, fired, np.flatnonzero(~fired[:, _UNTYPED_BLOCKERS].any(1)).tolist())
+    topic_lists, topic_names = _scan_topics(batch, tables, hits)
 
-    out = _RuleTags(len(sentences))
-    for i, sentence in enumerate(sentences):
-        if not isinstance(sentence, str):
-            raise TypeError(f"sentence {i} is {type(sentence).__name__}, not str")
-        low = out.low[i] = _same_length_lower(sentence)
-        hits: list[tuple[int, int, str]] = []
-        fired: set[str] = set()
-        source = _match_cues(sentence, low, hits, fired)
-        _match_statements(sentence, low, hits, fired)
-        found_topics = (
-            _match_topics(sentence, low, topic_re, topic_index, hits) if topic_re else None
+    fired[:, _COLUMN["topic"]] = [bool(t) for t in topic_lists]
+    kind, checkworthiness = _decide(fired)
+
+    start, end, code = hits.collect()
+    rule_names = list(FIRED_COLUMNS[:_N_RULES]) + [TOPIC_PREFIX + t for t in topic_names]
+    rank = np.empty(len(rule_names), dtype=np.int64)
+    rank[sorted(range(len(rule_names)), key=rule_names.__getitem__)] = np.arange(len(rule_names))
+    rows = batch.row_of(start)
+    order = np.lexsort((rank[code], end, start, rows))
+    rows, base = rows[order], batch.offsets[rows[order]]
+    bounds = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
+    return _RuleTags(
+        low=batch.lows,
+        kind=kind,
+        checkworthiness=checkworthiness,
+        hedged=fired[:, _COLUMN[HEDGE]].copy(),
+        attributed=source,
+        topics=topic_lists,
+        fired=fired,
+        hit_bounds=bounds,
+        hit_start=start[order] - base,
+        hit_end=end[order] - base,
+        hit_code=code[order],
+        rule_names=rule_names,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Output.
+
+
+@dataclass
+class _Tagged:
+    """The tags of one batch in flat arrays, rendered by :func:`_frame` or :func:`_table`.
+
+    ``evidence_bounds[i]:evidence_bounds[i + 1]`` are sentence ``i``'s rows of the evidence
+    arrays; ``evidence_rule[j]`` indexes ``evidence_names``."""
+
+    kind: np.ndarray
+    is_claim: np.ndarray
+    verifiable: np.ndarray
+    checkworthiness: np.ndarray
+    hedged: np.ndarray
+    attributed: list[str | None]
+    topics: list[list[str]]
+    evidence_bounds: np.ndarray
+    evidence_rule: np.ndarray
+    evidence_names: list[str]
+    evidence_cue: list[str]
+    evidence_start: np.ndarray
+    evidence_end: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        kind: np.ndarray,
+        checkworthiness: np.ndarray,
+        tags: _RuleTags,
+        evidence: tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray, np.ndarray],
+    ) -> _Tagged:
+        """Derive ``is_claim`` and ``verifiable`` from ``kind``; take hedging, attribution and
+        topics from the rule ``tags``."""
+        bounds, rule, names, cue, start, end = evidence
+        return cls(
+            kind=kind,
+            is_claim=kind != _NOT_A_CLAIM,
+            verifiable=(kind != _NOT_A_CLAIM) & (kind != _PERSONAL_TYPE),
+            checkworthiness=np.asarray(checkworthiness, dtype=np.float64),
+            hedged=tags.hedged,
+            attributed=tags.attributed,
+            topics=tags.topics,
+            evidence_bounds=bounds,
+            evidence_rule=rule,
+            evidence_names=names,
+            evidence_cue=cue,
+            evidence_start=start,
+            evidence_end=end,
         )
-        if hits:
-            hits.sort()
-            out.hits[i] = hits
-        if found_topics:
-            out.topics[i] = sorted(found_topics)
-
-        # Claim type.
-        question = sentence.rstrip(_QUESTION_TAIL).endswith("?")
-        short = len(sentence.split()) < _MIN_WORDS
-        boilerplate = BOILERPLATE in fired
-        kind = "not_a_claim"
-        if not (short or question or boilerplate):
-            for candidate in TYPE_PRIORITY:
-                if not fired.isdisjoint(type_rules[candidate]):
-                    kind = candidate
-                    break
-            if (
-                OPINION in fired
-                and kind != "not_a_claim"
-                and fired.isdisjoint(strong_rules)
-                and (fired & other_rules) <= _SOFT_RULES
-            ):
-                kind = "not_a_claim"
-        out.claim_type[i] = kind
-
-        # Check-worthiness: logistic of the weighted sum of the rules that fired.
-        if not (short or boilerplate):
-            z = CHECKWORTHINESS_BIAS
-            for rule in fired:
-                z += weights.get(rule, 0.0)
-            if found_topics:
-                z += weights["topic"]
-            if question:
-                z += weights["question"]
-            out.checkworthiness[i] = _sigmoid(z)
-        out.hedged[i] = HEDGE in fired
-        out.attributed[i] = source
-        if question:
-            fired.add("question")
-        if short:
-            fired.add("short")
-        if found_topics:
-            fired.add("topic")
-        out.fired[i] = frozenset(fired)
-    return out
 
 
-def _frame(
-    is_claim: list[bool],
-    claim_type: list[str],
-    checkworthiness: Sequence[float],
-    verifiable: list[bool],
-    tags: _RuleTags,
-    evidence: list[list[dict]],
-) -> pd.DataFrame:
-    n = len(is_claim)
+def _rule_evidence(
+    sentences: list[str], tags: _RuleTags
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray, np.ndarray]:
+    """Every rule hit as evidence, the cue sliced out of its sentence."""
+    counts = np.diff(tags.hit_bounds)
+    rows = np.repeat(np.arange(len(sentences)), counts).tolist()
+    cue = [
+        sentences[r][s:e]
+        for r, s, e in zip(rows, tags.hit_start.tolist(), tags.hit_end.tolist(), strict=True)
+    ]
+    return (tags.hit_bounds, tags.hit_code, tags.rule_names, cue, tags.hit_start, tags.hit_end)
+
+
+def _frame(tagged: _Tagged) -> pd.DataFrame:
+    """The pandas form: list columns hold Python lists, evidence items are dicts."""
+    names = tagged.evidence_names
+    items = [
+        {"rule": names[r], "cue": c, "start": s, "end": e}
+        for r, c, s, e in zip(
+            tagged.evidence_rule.tolist(),
+            tagged.evidence_cue,
+            tagged.evidence_start.tolist(),
+            tagged.evidence_end.tolist(),
+            strict=True,
+        )
+    ]
+    bounds = tagged.evidence_bounds.tolist()
+    evidence = [items[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    n = len(tagged.kind)
     return pd.DataFrame(
         {
-            "is_claim": pd.Series(is_claim, dtype=bool),
-            "claim_type": pd.Series(claim_type, dtype=object),
-            "checkworthiness": pd.Series(checkworthiness, dtype="float64"),
-            "verifiable": pd.Series(verifiable, dtype=bool),
-            "hedged": pd.Series(tags.hedged, dtype=bool),
-            "attributed_to": pd.Series(tags.attributed, dtype=object),
-            "topics": pd.Series(tags.topics, dtype=object),
+            "is_claim": pd.Series(tagged.is_claim, dtype=bool),
+            "claim_type": pd.Series([CLAIM_TYPES[k] for k in tagged.kind.tolist()], dtype=object),
+            "checkworthiness": pd.Series(tagged.checkworthiness, dtype="float64"),
+            "verifiable": pd.Series(tagged.verifiable, dtype=bool),
+            "hedged": pd.Series(tagged.hedged, dtype=bool),
+            "attributed_to": pd.Series(tagged.attributed, dtype=object),
+            "topics": pd.Series(tagged.topics, dtype=object),
             "evidence": pd.Series(evidence, dtype=object),
         },
         index=pd.RangeIndex(n),
     )
+
+
+EVIDENCE_TYPE = pa.struct(
+    [
+        pa.field("rule", pa.string(), nullable=False),
+        pa.field("cue", pa.string(), nullable=False),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+    ]
+)
+"""Arrow type of one evidence item in :func:`tag_claims_arrow` output."""
+
+ARROW_SCHEMA = pa.schema(
+    [
+        pa.field("is_claim", pa.bool_(), nullable=False),
+        pa.field("claim_type", pa.string(), nullable=False),
+        pa.field("checkworthiness", pa.float64(), nullable=False),
+        pa.field("verifiable", pa.bool_(), nullable=False),
+        pa.field("hedged", pa.bool_(), nullable=False),
+        pa.field("attributed_to", pa.string(), nullable=True),
+        pa.field("topics", pa.list_(pa.string()), nullable=False),
+        pa.field("evidence", pa.list_(EVIDENCE_TYPE), nullable=False),
+    ]
+)
+"""Schema of :func:`tag_claims_arrow` output: ``COLUMNS`` with the claims table's types."""
+
+
+def _table(tagged: _Tagged) -> pa.Table:
+    """The Arrow form, built column by column without per-row Python objects."""
+    topic_counts = np.fromiter(map(len, tagged.topics), dtype=np.int32, count=len(tagged.topics))
+    topic_offsets = np.zeros(len(topic_counts) + 1, dtype=np.int32)
+    np.cumsum(topic_counts, out=topic_offsets[1:])
+    topic_values = pa.array([t for ts in tagged.topics for t in ts], pa.string())
+    items = pa.StructArray.from_arrays(
+        [
+            pc.take(pa.array(tagged.evidence_names, pa.string()), tagged.evidence_rule),
+            pa.array(tagged.evidence_cue, pa.string()),
+            pa.array(tagged.evidence_start, pa.int64()),
+            pa.array(tagged.evidence_end, pa.int64()),
+        ],
+        fields=list(EVIDENCE_TYPE),
+    )
+    columns = [
+        pa.array(tagged.is_claim, pa.bool_()),
+        pc.take(pa.array(CLAIM_TYPES, pa.string()), tagged.kind),
+        pa.array(tagged.checkworthiness, pa.float64()),
+        pa.array(tagged.verifiable, pa.bool_()),
+        pa.array(tagged.hedged, pa.bool_()),
+        pa.array(tagged.attributed, pa.string()),
+        pa.ListArray.from_arrays(
+            pa.array(topic_offsets), topic_values, type=ARROW_SCHEMA.field("topics").type
+        ),
+        pa.ListArray.from_arrays(
+            pa.array(tagged.evidence_bounds.astype(np.int32)),
+            items,
+            type=ARROW_SCHEMA.field("evidence").type,
+        ),
+    ]
+    return pa.Table.from_arrays(columns, schema=ARROW_SCHEMA)
+
+
+def _tag(
+    sentences: Sequence[str] | pa.Array | pa.ChunkedArray,
+    topics: Mapping[str, Sequence[str]] | None,
+    model: ClaimModel | None,
+) -> _Tagged:
+    """Both modes of :func:`tag_claims`, in flat arrays."""
+    arrow = None
+    if isinstance(sentences, pa.ChunkedArray):
+        sentences = sentences.combine_chunks()
+    if isinstance(sentences, pa.Array):
+        arrow = sentences
+        if sentences.null_count:
+            raise TypeError("sentences must not be null")
+        sentences = sentences.to_pylist()
+    texts = list(sentences) if not isinstance(sentences, str) else sentences
+    tags = _analyse(texts, topics, arrow)
+    if model is not None:
+        return model._tag(texts, tags)
+    return _Tagged.of(tags.kind, tags.checkworthiness, tags, _rule_evidence(texts, tags))
 
 
 def tag_claims(
@@ -1031,7 +1675,8 @@ def tag_claims(
     * ``is_claim`` is True exactly when ``claim_type != "not_a_claim"``, and every claim has at
       least one evidence item;
     * ``verifiable`` is True exactly for claims that are not ``personal_experience``;
-    * deterministic: the same input always gives the same output.
+    * deterministic: the same input always gives the same output, in every process;
+    * a sentence's tags do not depend on the other sentences of the call.
 
     Rule mode (``model=None``): the type comes from the cue rules (see the module docstring),
     every claim has an evidence rule in ``TYPE_RULES[claim_type]``, and ``checkworthiness`` is
@@ -1052,14 +1697,17 @@ def tag_claims(
     ``topic:<name>``. Raises ``TypeError`` if ``sentences`` is a single ``str`` or holds a
     non-string.
     """
-    tags = _analyse(sentences, topics)
-    if model is not None:
-        return model._tag(sentences, tags)
-    evidence: list[list[dict]] = [
-        [{"rule": rule, "cue": sentence[s:e], "start": s, "end": e} for s, e, rule in hits]
-        for sentence, hits in zip(sentences, tags.hits, strict=True)
-    ]
-    claim_type = tags.claim_type
-    is_claim = [kind != "not_a_claim" for kind in claim_type]
-    verifiable = [kind != "not_a_claim" and kind != "personal_experience" for kind in claim_type]
-    return _frame(is_claim, claim_type, tags.checkworthiness, verifiable, tags, evidence)
+    return _frame(_tag(sentences, topics, model))
+
+
+def tag_claims_arrow(
+    sentences: Sequence[str] | pa.Array | pa.ChunkedArray,
+    *,
+    topics: Mapping[str, Sequence[str]] | None = None,
+    model: ClaimModel | None = None,
+) -> pa.Table:
+    """:func:`tag_claims` as an Arrow table with schema ``ARROW_SCHEMA``: the same rows and
+    values (``topics`` a list of strings, ``evidence`` a list of structs ``EVIDENCE_TYPE``),
+    built without per-row Python objects. ``sentences`` may be an Arrow string array, which
+    must hold no null. Raises ``TypeError`` like :func:`tag_claims`."""
+    return _table(_tag(sentences, topics, model))

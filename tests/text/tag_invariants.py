@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
+import pyarrow as pa
 
 
 def assert_tags_consistent(sentences: Sequence[str], frame: pd.DataFrame) -> None:
@@ -22,3 +24,16 @@ def assert_tags_consistent(sentences: Sequence[str], frame: pd.DataFrame) -> Non
         if row.is_claim:
             assert len(row.evidence) > 0
         assert list(row.topics) == sorted(set(row.topics))
+
+
+def assert_arrow_matches_frame(table: pa.Table, frame: pd.DataFrame) -> None:
+    """The Arrow form of the tags holds exactly the values of the pandas form, row by row
+    (checkworthiness bit for bit)."""
+    assert table.num_rows == len(frame)
+    for got, row in zip(table.to_pylist(), frame.to_dict("records"), strict=True):
+        assert set(got) == set(row)
+        for name, value in row.items():
+            if name == "checkworthiness":
+                assert math.isclose(got[name], value, rel_tol=0.0, abs_tol=0.0)
+            else:
+                assert got[name] == (list(value) if name in ("topics", "evidence") else value)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import re._constants
+import re._parser
+
+import ftfy
+from ftfy.badness import BADNESS_RE
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from pipeline.text import clean
 from pipeline.text.clean import clean_text
 
 ESSAY = (
@@ -268,3 +275,83 @@ def test_large_input_is_cleaned_throughout() -> None:
     cleaned = clean_text(text)
     assert "Share this:" not in cleaned.text
     assert cleaned.text.count("Some spaced text here.") == 2000
+
+
+# --- the ftfy guard -----------------------------------------------------------------------
+# clean_text skips ftfy when _ftfy_may_change says it cannot change anything; these pin
+# that promise to ftfy itself, so an ftfy upgrade that widens its rules fails here.
+
+MOJIBAKE = [
+    "Ã©", "Ã ", "Â ", "Ã\xa0", "â€™", "â€œ", "â€\x9d", "â€”", "Ã¼ber", "Ã¶", "Ã—²", "×²",
+    "Â£", "Â°C", "Ã‰", "Å“", "Ø³Ø", "à²", "√±", "≈°", "‚Ä¢", "вЂ™", "ВЂВ", "β€™", "ā€",
+    "ГўВЂВ™s", "Œ1", "\x80", "\x9d", "é", "ü", "€", "£", "°", "½", "²", "ß", "œ", "ﬁ",
+    "“", "”", "‘", "’", "—", "–", "…", "•", "·", "\xa0", "™", "®", "©", "«", "»", "¿",
+    "São Paulo", "café", "Zürich", "naïve", "Москва", "Αθήνα", "e\u0301", "\u3000",
+]  # fmt: skip
+
+mojibake_texts = st.lists(
+    st.one_of(st.sampled_from(MOJIBAKE + FRAGMENTS), st.text(max_size=6)), max_size=30
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(texts, mojibake_texts))
+@example("Price: 5 Â£ only")
+@example("line one\nÃ  la carte")
+@example("x" * 20 + "Ã©" + "y" * 20)
+@example("‚ó°")
+def test_ftfy_guard_only_skips_text_ftfy_leaves_alone(text: str) -> None:
+    if clean._ftfy_may_change(text):
+        return
+    fixed = ftfy.fix_and_explain(text, clean._FTFY_CONFIG)
+    assert fixed.text == text
+    assert not fixed.explanation
+    assert ftfy.fix_text(text, clean._FTFY_CHECK_CONFIG) == text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mojibake_texts)
+def test_clean_is_idempotent_on_mojibake(text: str) -> None:
+    once = clean_text(text).text
+    assert clean_text(once).text == once
+
+
+def _branches(pattern: str) -> list[list[tuple[object, object]]]:
+    parsed = re._parser.parse(pattern, re.VERBOSE)
+    (op, (_, alternatives)) = parsed.data[0] if len(parsed.data) == 1 else (None, (None, []))
+    assert op == re._constants.BRANCH
+    return [list(alternative) for alternative in alternatives]
+
+
+def _position_chars(op: object, value: object) -> set[str] | None:
+    """Characters one regex item can match, or None when it is not a plain character set."""
+    if op == re._constants.LITERAL:
+        return {chr(value)}
+    if op != re._constants.IN:
+        return None
+    chars: set[str] = set()
+    for item_op, item in value:
+        if item_op == re._constants.LITERAL:
+            chars.add(chr(item))
+        elif item_op == re._constants.RANGE:
+            chars.update(map(chr, range(item[0], item[1] + 1)))
+        else:  # negated or category classes are not finite sets of signs
+            return None
+    return chars
+
+
+def test_every_ftfy_badness_pattern_needs_a_mojibake_sign() -> None:
+    """The guard's reasoning: text without a sign is never "bad", and a match lies within
+    _MOJIBAKE_SPAN characters of its sign."""
+    assert re._parser.parse(BADNESS_RE.pattern, re.VERBOSE).getwidth()[1] <= clean._MOJIBAKE_SPAN
+    for alternative in _branches(BADNESS_RE.pattern):
+        positions = [_position_chars(op, value) for op, value in alternative]
+        assert any(
+            chars and all(clean._MOJIBAKE_SIGNS.fullmatch(char) for char in chars)
+            for chars in positions
+        ), alternative
+
+
+def test_typical_typography_does_not_wake_ftfy() -> None:
+    assert not clean._ftfy_may_change("“China’s factories” — rising… fast • 新质生产力。")
+    assert clean._ftfy_may_change("China\u00e2\u20ac\u2122s factories")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.text import decode
 from pipeline.text.decode import Decoded, decode_bytes
 
 CHINESE = "新质生产力正在重塑中国制造业。新能源汽车产量增长了35.8%！这意味着什么？"
@@ -166,3 +167,12 @@ def test_valid_utf8_text_round_trips(text: str) -> None:
     result = decode_bytes(data)
     if result.text is not None and result.encoding == "utf-8":
         assert result.text == text
+
+
+@settings(max_examples=300)
+@given(st.text(st.sampled_from(["\ufeff", "\u200b", " ", "\n", "\u3000", "\xa0", "a", "中"])))
+def test_blank_text_rule_matches_its_definition(text: str) -> None:
+    result = decode._text_or_empty(text, "utf-8", "")
+    body = text.removeprefix("\ufeff")
+    blank = not body.strip().strip("\ufeff\u200b")
+    assert (result.reason == "empty_file") == blank

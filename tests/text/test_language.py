@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -74,3 +76,27 @@ def test_never_raises_and_probability_in_range(text: str) -> None:
     assert 0.0 <= probability <= 1.0
     if lang == "und":
         assert probability == 0.0
+
+
+@settings(max_examples=300)
+@given(st.text(st.characters(codec="utf-8"), max_size=80))
+def test_script_counts_equal_per_character_counts(text: str) -> None:
+    for runs in (language._LETTER, language._HAN, language._KANA, language._HANGUL):
+        single = re.compile(runs.pattern.removesuffix("+"))
+        assert language._count(runs, text) == len(single.findall(text))
+
+
+def test_scores_equal_the_stock_py3langid_identifier() -> None:
+    """The float32 copy of the model weights changes speed only, never a probability."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    stock = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    ours = language._get_identifier()
+    for text in (
+        "China’s factories are changing fast. Robot installations rose 7% in 2023.",
+        "Die Fabriken in China verändern sich schnell, sagen Analysten.",
+        "Les usines chinoises investissent massivement dans les robots industriels. " * 30,
+        "x",
+        "The “world’s factory” — once known for volume — now competes on quality.",
+    ):
+        assert ours.classify(text) == stock.classify(text)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.text import model as model_module
 from pipeline.text.model import (
     RULE_FEATURES,
     ClaimModel,
@@ -62,11 +63,24 @@ def test_metrics_and_metadata(model: ClaimModel) -> None:
     assert 0.0 <= model.threshold <= 1.0
     assert len(model.training_sha256) == 64
     assert model.params["seed"] == 0
+    assert model.params["C"] in model.params["C_grid"]
+    assert 0.0 <= model.metrics["out_of_fold_f1"] <= 1.0
     names = model.feature_names
     assert len(names) == len(model.coef)
     assert names[: len(RULE_FEATURES)] == list(RULE_FEATURES)
     assert any(name.startswith("word:") for name in names)
     assert any(name.startswith("char:") for name in names)
+
+
+def test_regularisation_is_the_grid_value_with_the_best_out_of_fold_f1() -> None:
+    y = np.array([True, True, False, False])
+    useless = np.array([0.5, 0.4, 0.6, 0.3])
+    perfect = np.array([0.9, 0.8, 0.2, 0.1])
+    grid = model_module._C_GRID
+    oof = np.stack([useless, perfect, perfect, useless][: len(grid)])
+    c, threshold, f1 = model_module._choose(oof, y)
+    assert (c, f1) == (grid[1], 1.0)  # the smaller of two equally good values
+    assert 0.2 < threshold <= 0.8
 
 
 def test_tag_claims_with_model_keeps_columns_dtypes_and_invariants(model: ClaimModel) -> None:

@@ -40,6 +40,8 @@ TYPED = [
     ("Ningde is a coastal city in Fujian.", "other_claim"),
     ("We have upgraded every assembly line in the plant.", "other_claim"),
     ("It changed the way suppliers ship parts.", "other_claim"),
+    ("Engineers in Shenzhen describe the change with a simple phrase.", "other_claim"),
+    ("Local governments upgraded the industrial parks around the port.", "other_claim"),
     ("That's why we need to support robotics research.", "not_a_claim"),
     ("We must fight unfair tariffs together.", "not_a_claim"),
     ("What does this mean for Europe?", "not_a_claim"),
@@ -47,6 +49,9 @@ TYPED = [
     ("Thanks for reading.", "not_a_claim"),
     ("I think we should be more ambitious.", "not_a_claim"),
     ("This is a fascinating time to be alive.", "not_a_claim"),
+    ("It feels like a different era for the workshop.", "not_a_claim"),
+    ("The team on the line is dedicated and highly skilled.", "not_a_claim"),
+    ("I think Shenzhen has changed a lot.", "not_a_claim"),
     ("", "not_a_claim"),
 ]
 
@@ -118,6 +123,23 @@ def test_generic_statements_are_explained_by_the_statement_rule() -> None:
     for items in frame["evidence"]:
         cues = [(item["rule"], item["cue"]) for item in items if item["rule"] == "statement"]
         assert cues in ([("statement", "Ningde is a")], [("statement", "It changed")])
+
+
+def test_named_actors_and_past_events_explain_otherwise_untyped_sentences() -> None:
+    frame = tag_claims(
+        [
+            "Engineers in Shenzhen describe the change.",
+            "Local governments upgraded the parks.",
+            "The workshop near Hefei makes motor controllers.",
+            "CATL opened a new plant in Hungary.",
+            "The staff are dedicated and skilled.",
+        ]
+    )
+    cues = [[i["cue"] for i in items if i["rule"] == "statement"] for items in frame["evidence"]]
+    # The last two: a sentence with a type cue ("opened") is not scanned again, and
+    # participles mostly used as adjectives are no past event.
+    assert cues == [["Shenzhen"], ["upgraded"], ["Hefei"], [], []]
+    assert frame["claim_type"].tolist()[:3] == ["other_claim"] * 3
 
 
 def test_opinion_outvotes_causal_and_legal_cues_but_not_numbers() -> None:

@@ -1,0 +1,173 @@
+"""Plan the work: an inventory of the input files and its division into shards.
+
+A shard is a run of input files, in path order, holding about :data:`SHARD_BYTES` of input.
+It is the unit of parallel work, of caching and of the published part files. Shard boundaries
+are content-defined: whether a shard ends after a file depends only on that file (a hash of its
+path, and its size), never on its neighbours, so adding, removing or editing one file changes
+the shard it is in and leaves every other shard, and so every other cache entry, untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.ingest import MAX_FILE_BYTES, list_inputs, path_key
+
+SHARD_BYTES = 4_000_000
+"""Target input bytes per shard: big enough that per-shard overheads vanish, small enough
+that a worker's memory stays bounded (about 10 MB batches, as Arrow likes them)."""
+
+SHARD_FILES = 2_000
+"""Target files per shard when files are tiny, so no shard holds a huge number of them."""
+
+MAX_SHARD_FACTOR = 4
+"""A shard is cut anyway once it holds this many times :data:`SHARD_BYTES`."""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One entry of the raw directory: its path relative to the raw directory (POSIX form,
+    undecodable bytes as surrogate escapes), size, modification time and ``content``: the
+    sha256 of its bytes, or ``"unreadable:..."`` when it is not a regular readable file."""
+
+    relative: str
+    size: int
+    mtime_ns: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A run of input files processed, cached and published together."""
+
+    index: int
+    files: tuple[InputFile, ...]
+
+    @property
+    def bytes(self) -> int:
+        """Total input bytes of the shard."""
+        return sum(file.size for file in self.files)
+
+    def key(self) -> str:
+        """A digest of the shard's file paths and contents: equal keys, equal inputs."""
+        payload = json.dumps([[f.relative, f.content] for f in self.files], ensure_ascii=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def inventory(raw_dir: Path, memo_path: Path | None = None) -> list[InputFile]:
+    """Every input under ``raw_dir`` (as :func:`pipeline.ingest.list_inputs` finds them), in
+    path order, with the sha256 of each regular file's content.
+
+    Like git's index, ``memo_path`` (a JSON file) remembers the hash of each file by its
+    absolute path, size, mtime and inode, so unchanged files are not read again; new or
+    changed files are hashed on several threads. A file that cannot be stat'ed or read, or is
+    not a regular file, gets an ``unreadable:`` marker instead of a hash (ingestion then
+    records why). Never raises for a bad input; a corrupt memo is ignored.
+    """
+    memo = _load_memo(memo_path)
+    entries: list[tuple[str, Path, os.stat_result | None]] = []
+    for path in list_inputs(raw_dir):
+        try:
+            info: os.stat_result | None = path.stat()
+        except OSError:
+            info = None
+        entries.append((path_key(path.relative_to(raw_dir)), path, info))
+
+    def content(entry: tuple[str, Path, os.stat_result | None]) -> str:
+        relative, path, info = entry
+        if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            mode = "missing" if info is None else f"{stat.S_IFMT(info.st_mode):o}"
+            return f"unreadable:{mode}"
+        known = memo.get(str(path))
+        if known and known[:3] == [info.st_size, info.st_mtime_ns, info.st_ino]:
+            return known[3]
+        try:
+            return _sha256_file(path)
+        except OSError as error:
+            return f"unreadable:{type(error).__name__}"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        contents = list(pool.map(content, entries))
+    files = [
+        InputFile(relative, info.st_size if info else 0, info.st_mtime_ns if info else 0, digest)
+        for (relative, _, info), digest in zip(entries, contents, strict=True)
+    ]
+    if memo_path is not None:
+        _save_memo(
+            memo_path,
+            {
+                str(path): [info.st_size, info.st_mtime_ns, info.st_ino, digest]
+                for (_, path, info), digest in zip(entries, contents, strict=True)
+                if info is not None and not digest.startswith("unreadable:")
+            },
+        )
+    return files
+
+
+def plan_shards(
+    files: Sequence[InputFile], target_bytes: int = SHARD_BYTES, target_files: int = SHARD_FILES
+) -> list[Shard]:
+    """Divide ``files`` (in the given order) into consecutive shards of about
+    ``target_bytes`` input bytes or ``target_files`` files.
+
+    A shard ends after a file with probability ``size / target_bytes + 1 / target_files``,
+    decided by a hash of the file's path, so the decision is a property of the file alone:
+    editing, adding or removing one file changes at most the shard it belongs to (and, if its
+    own cut decision flips, merges or splits that shard with its neighbour). A shard is also
+    cut once it exceeds ``MAX_SHARD_FACTOR * target_bytes``. Every file is in exactly one
+    shard; the order is kept; shards are numbered from 0.
+    """
+    shards: list[Shard] = []
+    current: list[InputFile] = []
+    size = 0
+    for file in files:
+        current.append(file)
+        size += file.size
+        chance = file.size / target_bytes + 1 / target_files
+        if _uniform(file.relative) < chance or size >= MAX_SHARD_FACTOR * target_bytes:
+            shards.append(Shard(len(shards), tuple(current)))
+            current, size = [], 0
+    if current:
+        shards.append(Shard(len(shards), tuple(current)))
+    return shards
+
+
+def _uniform(relative: str) -> float:
+    digest = hashlib.sha256(relative.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load_memo(memo_path: Path | None) -> dict[str, list]:
+    if memo_path is None:
+        return {}
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _save_memo(memo_path: Path, memo: dict[str, list]) -> None:
+    memo_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = memo_path.with_name(f".{memo_path.name}.{uuid.uuid4().hex[:8]}")
+    try:
+        temporary.write_text(json.dumps(memo), encoding="utf-8")
+        os.replace(temporary, memo_path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,270 @@
+"""The per-shard work of every stage, as pure functions over one task.
+
+Each function takes a small picklable task naming its inputs (files, or upstream part files)
+and a cache key, and returns a small JSON-ready result: the part files it wrote, row counts,
+the shard's validation outcome and timings. Nothing else crosses process boundaries, so a
+function runs the same in this process, in a local pool or on a Dask worker
+(:mod:`pipeline.compute`). When the cache already holds the key's result, the function returns
+it without recomputing. No Dagster import here.
+
+Validation runs where the data is, right after a shard is produced: the pandera models of
+:mod:`schemas` over the shard's frames. The outcome travels with the result, so the asset
+checks aggregate it without reading the data again, and cached shards keep theirs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.claims import claims_table
+from pipeline.curate import curate_documents
+from pipeline.ingest import read_inputs
+from pipeline.parts import PartCache, part_from_dict
+from pipeline.sentences import split_documents
+from pipeline.store import Part
+from pipeline.tables import (
+    DOCUMENTS,
+    RAW_DOCUMENTS,
+    REJECTS,
+    SENTENCES,
+    to_arrow,
+    to_pandas,
+)
+from pipeline.text import ClaimModel, load_claim_model
+from schemas.claims import validate_claims
+from schemas.documents import validate_documents
+from schemas.rejects import validate_rejects
+from schemas.sentences import validate_sentences
+from schemas.validation import ValidationReport
+
+FAILURE_EXAMPLES = 20
+"""Failing rows kept per table and shard in a result (all failures are counted)."""
+
+
+@dataclass(frozen=True)
+class IngestTask:
+    """Read the files ``relatives`` (POSIX paths under ``raw_dir``) of one shard."""
+
+    stage: ClassVar[str] = "ingest"
+
+    key: str
+    cache_root: str
+    raw_dir: str
+    relatives: tuple[str, ...]
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class CleanTask:
+    """Clean the raw documents of one shard into documents and rejects."""
+
+    stage: ClassVar[str] = "clean"
+
+    key: str
+    cache_root: str
+    raw: Part
+
+
+@dataclass(frozen=True)
+class DropTask:
+    """Remove the documents ``doc_ids`` (duplicates of documents in earlier shards)."""
+
+    stage: ClassVar[str] = "dedup"
+
+    key: str
+    cache_root: str
+    documents: Part
+    doc_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SplitTask:
+    """Split the documents of one shard into sentences."""
+
+    stage: ClassVar[str] = "split"
+
+    key: str
+    cache_root: str
+    documents: Part
+
+
+@dataclass(frozen=True)
+class TagTask:
+    """Tag the sentences of one shard; ``model_dir`` names a trained model (None: rules)."""
+
+    stage: ClassVar[str] = "tag"
+
+    key: str
+    cache_root: str
+    sentences: Part
+    model_name: str | None
+    model_dir: str | None
+
+
+def ingest_shard(task: IngestTask) -> dict[str, Any]:
+    """Read the shard's files into one ``raw`` part (``RAW_DOCUMENTS`` rows, path order).
+    Unreadable inputs keep a row with their reject reason (see :mod:`pipeline.ingest`)."""
+
+    def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
+        raw_dir = Path(task.raw_dir)
+        paths = [raw_dir / relative for relative in task.relatives]
+        frame = read_inputs(paths, raw_dir, datetime.fromisoformat(task.ingested_at))
+        return {"raw": to_arrow(frame, RAW_DOCUMENTS)}, {}
+
+    return _cached(task, work)
+
+
+def clean_shard(task: CleanTask) -> dict[str, Any]:
+    """Clean one shard's raw documents into ``documents`` and ``rejects`` parts
+    (:func:`pipeline.curate.curate_documents`: duplicates within the shard are rejects), and
+    validate both, including the identity inputs = documents + rejects for the shard.
+
+    The result's ``index`` lists, per kept document in order, ``[doc_id, text_sha256,
+    input_id, source_path, source_line, format, sha256]``: what finding duplicates across
+    shards needs, without reading texts again."""
+
+    def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
+        raw = to_pandas(pq.read_table(task.raw.path))
+        documents, rejects = curate_documents(raw)
+        started = time.perf_counter()
+        reports = [
+            validate_documents(documents, rejects, raw["input_id"]),
+            validate_rejects(rejects),
+        ]
+        validation = _outcomes(reports, time.perf_counter() - started)
+        index = [
+            [
+                doc_id,
+                hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+                input_id,
+                path,
+                None if pd.isna(line) else int(line),
+                fmt,
+                sha,
+            ]
+            for doc_id, text, input_id, path, line, fmt, sha in zip(
+                documents["doc_id"],
+                documents["text"],
+                documents["input_id"],
+                documents["source_path"],
+                documents["source_line"],
+                documents["format"],
+                documents["sha256"],
+                strict=True,
+            )
+        ]
+        tables = {
+            "documents": to_arrow(documents, DOCUMENTS),
+            "rejects": to_arrow(rejects, REJECTS),
+        }
+        return tables, {"inputs": len(raw), "index": index, **validation}
+
+    return _cached(task, work)
+
+
+def drop_documents(task: DropTask) -> dict[str, Any]:
+    """The shard's ``documents`` part without the rows of ``doc_ids``."""
+
+    def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
+        table = pq.read_table(task.documents.path, schema=DOCUMENTS)
+        keep = pc.invert(pc.is_in(table["doc_id"], value_set=pa.array(task.doc_ids)))
+        return {"documents": table.filter(keep)}, {}
+
+    return _cached(task, work)
+
+
+def split_shard(task: SplitTask) -> dict[str, Any]:
+    """Split one shard's documents into a ``sentences`` part
+    (:func:`pipeline.sentences.split_documents`) and validate it against the documents."""
+
+    def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
+        documents = to_pandas(pq.read_table(task.documents.path, schema=DOCUMENTS))
+        sentences = split_documents(documents)
+        started = time.perf_counter()
+        report = validate_sentences(sentences, documents)
+        validation = _outcomes([report], time.perf_counter() - started)
+        return {"sentences": to_arrow(sentences, SENTENCES)}, validation
+
+    return _cached(task, work)
+
+
+def tag_shard(task: TagTask) -> dict[str, Any]:
+    """Tag one shard's sentences into a ``claims`` part (rules, or the trained model in
+    ``model_dir``) and validate it against the sentences."""
+
+    def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
+        sentences = pq.read_table(task.sentences.path, schema=SENTENCES)
+        model = (
+            (task.model_name, _model(task.model_dir))
+            if task.model_dir is not None and task.model_name is not None
+            else None
+        )
+        claims = claims_table(sentences, model)
+        started = time.perf_counter()
+        report = validate_claims(to_pandas(claims), to_pandas(sentences))
+        validation = _outcomes([report], time.perf_counter() - started)
+        return {"claims": claims}, validation
+
+    return _cached(task, work)
+
+
+_MODELS: dict[str, ClaimModel] = {}
+
+
+def _model(directory: str) -> ClaimModel:
+    # A worker tags many shards with the same model: load it once per process.
+    if directory not in _MODELS:
+        _MODELS[directory] = load_claim_model(directory)
+    return _MODELS[directory]
+
+
+def _cached(task: Any, work: Any) -> dict[str, Any]:
+    stage, key = task.stage, task.key
+    cache = PartCache(task.cache_root)
+    found = cache.load_result(stage, key)
+    if found is not None:
+        return found | {"cached": True}
+    started = time.perf_counter()
+    tables, extra = work()
+    parts = {name: cache.write_part(table, key, name) for name, table in tables.items()}
+    result = {
+        "stage": stage,
+        "key": key,
+        "parts": {name: _part_dict(part) for name, part in parts.items()},
+        "seconds": time.perf_counter() - started,
+        **extra,
+    }
+    cache.save_result(stage, key, result)
+    return result | {"cached": False}
+
+
+def _part_dict(part: Part) -> dict[str, Any]:
+    return {"path": part.path, "rows": part.rows, "bytes": part.bytes, "sha256": part.sha256}
+
+
+def result_part(result: dict[str, Any], name: str) -> Part:
+    """The part ``name`` of a stage result."""
+    return part_from_dict(result["parts"][name])
+
+
+def _outcomes(reports: list[ValidationReport], seconds: float) -> dict[str, Any]:
+    outcomes = [
+        {
+            "table": report.table,
+            "rows": report.rows,
+            "counts": report.counts_by_check(),
+            "examples": report.failures.head(FAILURE_EXAMPLES).astype(str).to_dict("records"),
+        }
+        for report in reports
+    ]
+    return {"validation": outcomes, "validate_seconds": seconds}
