@@ -12,7 +12,7 @@ from pipeline.tables import CLAIMS, SENTENCES, empty_frame
 from pipeline.text import ClaimModel, tag_claims
 from pipeline.text.tagging import tag_claims_arrow
 
-RULE_TAGGER = "rules/1"
+RULE_TAGGER = "rules/2"
 """Name and version of the rule-based tagger, stored in every claim row's ``tagger`` column."""
 
 
@@ -32,7 +32,7 @@ def tag_sentences(
     """One claims row per sentence row, in the same order, with the ``CLAIMS`` columns.
 
     ``model`` is ``(name, trained model)`` for the trained mode, or None for the rules alone.
-    Evidence offsets index the sentence ``text``; ``tagger`` names the rules (``rules/1``) or
+    Evidence offsets index the sentence ``text``; ``tagger`` names the rules (``rules/2``) or
     the model (``model/<name>``) that produced the row. ``progress`` is advanced by the number
     of sentences tagged. The values are those of :func:`claims_table` on the same sentences.
     """

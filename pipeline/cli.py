@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import dagster as dg
 
 from pipeline.diff import diff_published, render_diff
+from pipeline.io_manager import RUN_LOCK, referenced_parts
+from pipeline.locking import exclusive_lock
 from pipeline.progress import BAR_ENV
 from pipeline.resources import ClaimsetConfig, ComputeBackend
 
@@ -27,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     diff.add_argument("version_a", help="the older version, e.g. v0001")
     diff.add_argument("version_b", nargs="?", default="latest", help="the newer (default latest)")
     diff.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    prune = commands.add_parser("prune", help="delete old versions, keeping the newest N")
+    prune = commands.add_parser(
+        "prune", help="delete old versions (keeping the newest N) and unused cache files"
+    )
     prune.add_argument("--keep", type=int, required=True, help="how many versions to keep (>= 1)")
     for sub in (run, versions, verify, diff, prune):
         sub.add_argument("--data-dir", help="data directory (default $CLAIMSET_DATA_DIR or data/)")
@@ -195,13 +199,23 @@ def diff_versions(config: ClaimsetConfig, name_a: str, name_b: str, *, as_json: 
 
 
 def prune_versions(config: ClaimsetConfig, keep: int) -> int:
-    """Delete all but the newest ``keep`` versions (never the latest, never one being read)."""
+    """Delete all but the newest ``keep`` versions (never the latest, never one being read),
+    then the stage-cache files the latest run's assets do not use. Waits for a running
+    pipeline on the same data directory to finish first."""
     try:
         removed = config.store().prune(keep)
     except ValueError as error:
         print(f"claimset: {error}", file=sys.stderr)
         return 2
     print(f"removed {len(removed)} versions" + (f": {', '.join(removed)}" if removed else ""))
+    data_dir = config.data_path()
+
+    def report_wait(message: str) -> None:
+        print(f"claimset: {message}", file=sys.stderr, flush=True)
+
+    with exclusive_lock(data_dir / RUN_LOCK, on_wait=report_wait):
+        parts, freed = config.cache().collect_garbage(referenced_parts(data_dir))
+    print(f"removed {parts} unused cache files ({freed / 1e6:.1f} MB)")
     return 0
 
 

@@ -22,6 +22,22 @@ from pipeline.resources import ClaimsetConfig
 from pipeline.store import Part
 from pipeline.tables import TABLE_SCHEMAS, to_arrow, to_pandas
 
+RUN_LOCK = ".run.lock"
+"""File under the data directory that a run (and cache clean-up) holds while it works."""
+
+
+def referenced_parts(data_dir: Path) -> set[str]:
+    """Paths of every part file named by the stored sharded-table handles under
+    ``<data_dir>/assets``: the cache files the latest materializations use."""
+    paths: set[str] = set()
+    for handle in sorted((data_dir / "assets").glob("*.json")):
+        try:
+            table = _from_json(handle.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        paths.update(part.path for part in table.parts)
+    return paths
+
 
 class ParquetIOManager(dg.ConfigurableIOManager):
     """Write each DataFrame asset to ``<data_dir>/assets/<asset>.parquet`` with its fixed
@@ -48,7 +64,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
         stack = ExitStack()
         stack.enter_context(
-            exclusive_lock(self.claimset.data_path() / ".run.lock", on_wait=report_wait)
+            exclusive_lock(self.claimset.data_path() / RUN_LOCK, on_wait=report_wait)
         )
         self._held = stack
 

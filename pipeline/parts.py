@@ -87,6 +87,28 @@ class PartCache:
         finally:
             temporary.unlink(missing_ok=True)
 
+    def collect_garbage(self, keep: set[str]) -> tuple[int, int]:
+        """Delete every part file whose path is not in ``keep``, and every stage result that
+        names such a part; return ``(parts removed, bytes freed)``.
+
+        Published versions hold hard links to their parts, so they keep their data; a later
+        run recomputes what it needs. The caller must make sure no run writes to the cache
+        meanwhile (hold the data directory's run lock)."""
+        removed, freed = 0, 0
+        for path in sorted((self.root / "parts").glob("*/*.parquet")):
+            if str(path) not in keep:
+                freed += path.stat().st_size
+                path.unlink(missing_ok=True)
+                removed += 1
+        for path in sorted((self.root / "results").glob("*/*/*.json")):
+            try:
+                parts = json.loads(path.read_text(encoding="utf-8")).get("parts", {})
+            except (OSError, ValueError):
+                parts = {"unreadable": {"path": ""}}
+            if not all(entry["path"] in keep for entry in parts.values()):
+                path.unlink(missing_ok=True)
+        return removed, freed
+
     def _result_path(self, stage: str, key: str) -> Path:
         return self.root / "results" / stage / key[:2] / f"{key}.json"
 

@@ -13,8 +13,8 @@ STAGE_VERSIONS: dict[str, str] = {
     "raw_documents": "1",
     "clean_documents": "1",
     "sentences": "1",
-    "claim_model": "1",
-    "claims": "1",
+    "claim_model": "2",
+    "claims": "2",
     "claimset_release": "1",
     "corpus_summary": "1",
 }

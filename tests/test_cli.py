@@ -159,3 +159,26 @@ def test_backend_option_gives_the_same_version(raw_dir: Path, tmp_path: Path) ->
     assert "scheduler address" in dask.stderr
     assert "nothing published" in dask.stderr
     assert not DatasetStore.in_data_dir(tmp_path / "dask", "claimset").versions()
+
+
+def test_prune_removes_old_versions_and_unused_cache_files(raw_dir: Path, data_dir: Path) -> None:
+    assert claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data_dir)).returncode == 0
+    (raw_dir / "essay.txt").write_text("A different essay. Output rose 9% in 2024.", "utf-8")
+    second = claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data_dir))
+    assert second.returncode == 0, second.stderr
+    cache_files = set((data_dir / "cache" / "parts").rglob("*.parquet"))
+    pruned = claimset("prune", "--keep", "1", "--data-dir", str(data_dir))
+    assert pruned.returncode == 0, pruned.stderr
+    assert "removed 1 versions: v0001" in pruned.stdout
+    match = re.search(r"removed (\d+) unused cache files", pruned.stdout)
+    assert match and int(match.group(1)) > 0
+    left = set((data_dir / "cache" / "parts").rglob("*.parquet"))
+    assert left < cache_files
+    store = DatasetStore.in_data_dir(data_dir, "claimset")
+    assert [version.name for version in store.versions()] == ["v0002"]
+    assert store.verify("v0002") == []
+    # The latest run's shards are still cached: an unchanged re-run publishes nothing.
+    third = claimset("run", "--raw-dir", str(raw_dir), "--data-dir", str(data_dir))
+    assert third.returncode == 0, third.stderr
+    assert "no new version" in third.stderr
+    assert set((data_dir / "cache" / "parts").rglob("*.parquet")) == left

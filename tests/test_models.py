@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.checks import SCHEMA_CHECKS
+from pipeline.claims import RULE_TAGGER
 from pipeline.definitions import ASSETS, build_resources
 from pipeline.models import read_labelled_jsonl
 from pipeline.resources import ClaimsetConfig
@@ -108,7 +109,7 @@ def test_trained_mode_reports_metrics_tags_claims_and_ships_the_model(
     assert back_to_rules["published"] is True
     rule_claims = store.read_table("claims", back_to_rules["version"])
     assert len(rule_claims) == len(claims)
-    assert set(rule_claims["tagger"]) == {"rules/1"}
+    assert set(rule_claims["tagger"]) == {RULE_TAGGER}
     # Re-tagging by the rules recomputes every claims shard; the upstream shards are reused.
     tagged = _metadata(rules, "claims")
     assert tagged["shards_reused"] == 0
