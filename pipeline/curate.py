@@ -8,12 +8,19 @@ dropped silently.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pandas as pd
 
 from pipeline.progress import Progress, tracked
 from pipeline.tables import DOCUMENTS, REJECTS, empty_frame
 from pipeline.text import clean_text, detect_language
+
+# Columns curation computes; every other DOCUMENTS column is copied from the raw row.
+_COMPUTED = ("lang", "lang_confidence", "cleaning", "n_chars", "text")
+# Raw columns a reject row repeats; doc_id and sha256 with missing values as None.
+_REJECT_COPIED = ("input_id", "source_path", "source_line", "format")
+_READ = ("reject_reason", "reject_detail", "text", "doc_id", "source_path", "source_line")
 
 
 def curate_documents(
@@ -31,79 +38,98 @@ def curate_documents(
     ``DOCUMENTS`` and ``REJECTS`` columns, in source order;
     ``len(documents) + len(rejects) == len(raw)``. ``progress`` is advanced once per input.
     """
-    documents: list[dict] = []
-    rejects: list[dict] = []
-    kept_by_text: dict[str, str] = {}
+    kept: list[int] = []
+    computed: dict[str, list[Any]] = {name: [] for name in _COMPUTED}
+    rejects = _Rejects(raw)
+    kept_by_text: dict[bytes, str] = {}
     kept_paths: dict[str, str] = {}  # doc_id -> where the kept document came from
-    for row in tracked(raw.to_dict("records"), progress):
-        if _present(row["reject_reason"]):
-            rejects.append(_reject_row(row, "ingest", row["reject_reason"], row["reject_detail"]))
+    rows = zip(*(raw[name].tolist() for name in _READ), strict=True)
+    for position, (reason, detail, text, doc_id, path, line) in enumerate(tracked(rows, progress)):
+        if _present(reason):
+            rejects.add(position, "ingest", reason, detail)
             continue
-        cleaned = clean_text(row["text"])
+        cleaned = clean_text(text)
         if not cleaned.text:
             detail = "cleaning removed: " + (", ".join(cleaned.notes) or "whitespace only")
-            rejects.append(_reject_row(row, "clean", "empty_after_cleaning", detail))
+            rejects.add(position, "clean", "empty_after_cleaning", detail)
             continue
-        text_key = hashlib.sha256(cleaned.text.encode("utf-8", "surrogatepass")).hexdigest()
+        text_key = hashlib.sha256(cleaned.text.encode("utf-8", "surrogatepass")).digest()
         if text_key in kept_by_text:
             original = kept_by_text[text_key]
-            rejects.append(
-                _reject_row(row, "clean", "duplicate", f"same cleaned text as {original}")
-                | {"duplicate_of": original}
-            )
+            detail = f"same cleaned text as {original}"
+            rejects.add(position, "clean", "duplicate", detail, duplicate_of=original)
             continue
-        if row["doc_id"] in kept_paths:
-            original = row["doc_id"]
+        if doc_id in kept_paths:
             detail = (
-                f"same content as {original} from {kept_paths[original]}, "
+                f"same content as {doc_id} from {kept_paths[doc_id]}, "
                 f"read there as a different text"
             )
-            rejects.append(
-                _reject_row(row, "clean", "duplicate", detail) | {"duplicate_of": original}
-            )
+            rejects.add(position, "clean", "duplicate", detail, duplicate_of=doc_id)
             continue
-        kept_by_text[text_key] = row["doc_id"]
-        kept_paths[row["doc_id"]] = _where(row)
+        kept_by_text[text_key] = doc_id
+        kept_paths[doc_id] = path + (f" line {line}" if _present(line) else "")
         lang, confidence = detect_language(cleaned.text)
-        document = {name: row[name] for name in DOCUMENTS.names if name in row}
-        document |= {
-            "lang": lang,
-            "lang_confidence": float(confidence),
-            "cleaning": list(cleaned.notes),
-            "n_chars": len(cleaned.text),
-            "text": cleaned.text,
-        }
-        documents.append(document)
-    return _frame(documents, DOCUMENTS.names, empty_frame(DOCUMENTS)), _frame(
-        rejects, REJECTS.names, empty_frame(REJECTS)
-    )
+        kept.append(position)
+        computed["lang"].append(lang)
+        computed["lang_confidence"].append(float(confidence))
+        computed["cleaning"].append(list(cleaned.notes))
+        computed["n_chars"].append(len(cleaned.text))
+        computed["text"].append(cleaned.text)
+    return _documents(raw, kept, computed), rejects.frame()
 
 
-def _reject_row(row: dict, stage: str, reason: str, detail: object) -> dict:
-    return {
-        "input_id": row["input_id"],
-        "source_path": row["source_path"],
-        "source_line": row["source_line"],
-        "format": row["format"],
-        "doc_id": row["doc_id"] if _present(row["doc_id"]) else None,
-        "sha256": row["sha256"] if _present(row["sha256"]) else None,
-        "stage": stage,
-        "reason": reason,
-        "detail": str(detail) if _present(detail) else "",
-        "duplicate_of": None,
-    }
-
-
-def _where(row: dict) -> str:
-    line = row["source_line"]
-    return row["source_path"] + (f" line {line}" if _present(line) else "")
-
-
-def _frame(rows: list[dict], columns: list[str], empty: pd.DataFrame) -> pd.DataFrame:
-    if not rows:
+def _documents(raw: pd.DataFrame, kept: list[int], computed: dict[str, list[Any]]) -> pd.DataFrame:
+    """The DOCUMENTS frame of the raw rows at ``kept`` with their ``computed`` columns."""
+    empty = empty_frame(DOCUMENTS)
+    if not kept:
         return empty
-    frame = pd.DataFrame.from_records(rows, columns=columns)
-    return frame.astype({name: dtype for name, dtype in empty.dtypes.items()}, copy=False)
+    copied = [name for name in DOCUMENTS.names if name not in computed and name in raw.columns]
+    frame = raw.iloc[kept][copied].reset_index(drop=True)
+    for name, values in computed.items():
+        # A list of lists would be read as rows; as an object Series each list is one value.
+        frame[name] = pd.Series(values, dtype=object if name == "cleaning" else None)
+    return _typed(frame, empty)
+
+
+class _Rejects:
+    """REJECTS rows collected column by column, in input order."""
+
+    def __init__(self, raw: pd.DataFrame) -> None:
+        self._raw = raw
+        self._positions: list[int] = []
+        self._computed: dict[str, list[Any]] = {
+            name: [] for name in ("stage", "reason", "detail", "duplicate_of")
+        }
+
+    def add(
+        self,
+        position: int,
+        stage: str,
+        reason: str,
+        detail: object,
+        duplicate_of: str | None = None,
+    ) -> None:
+        """Reject the raw row at ``position``; a missing ``detail`` becomes ``""``."""
+        self._positions.append(position)
+        self._computed["stage"].append(stage)
+        self._computed["reason"].append(reason)
+        self._computed["detail"].append(str(detail) if _present(detail) else "")
+        self._computed["duplicate_of"].append(duplicate_of)
+
+    def frame(self) -> pd.DataFrame:
+        """The rejects so far as a frame with the REJECTS columns and dtypes."""
+        empty = empty_frame(REJECTS)
+        if not self._positions:
+            return empty
+        rows = self._raw.iloc[self._positions]
+        columns: dict[str, list[Any]] = {name: rows[name].tolist() for name in _REJECT_COPIED}
+        for name in ("doc_id", "sha256"):
+            columns[name] = [value if _present(value) else None for value in rows[name]]
+        return _typed(pd.DataFrame(columns | self._computed, columns=REJECTS.names), empty)
+
+
+def _typed(frame: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
+    return frame[list(empty.columns)].astype(dict(empty.dtypes), copy=False)
 
 
 def _present(value: object) -> bool:

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.progress import Progress, tracked
-from pipeline.tables import RAW_DOCUMENTS, empty_frame
+from pipeline.tables import RAW_DOCUMENTS, to_pandas
 from pipeline.text import decode_bytes, extract_html, looks_like_html
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
@@ -96,29 +97,42 @@ def read_raw_documents(
 
 
 def read_inputs(paths: Iterable[Path], raw_dir: Path, now: datetime | None = None) -> pd.DataFrame:
-    """The ``RAW_DOCUMENTS`` frame of the given input files under ``raw_dir`` (one shard's
-    worth, say), in the given order, stamped ``ingested_at = now`` (default: the current
-    time). Never raises for bad inputs: see :func:`read_input`."""
-    ingested_at = now or datetime.now(UTC)
+    """The rows of :func:`raw_documents_table` as a DataFrame with the ``RAW_DOCUMENTS``
+    columns, as :func:`pipeline.tables.to_pandas` reads them."""
+    return to_pandas(raw_documents_table(paths, raw_dir, now))
+
+
+def raw_documents_table(
+    paths: Iterable[Path], raw_dir: Path, now: datetime | None = None
+) -> pa.Table:
+    """The ``RAW_DOCUMENTS`` table of the given input files under ``raw_dir`` (one shard's
+    worth, say): one row per input document, in the given file order then line, with ids as
+    :func:`read_raw_documents` promises, stamped ``ingested_at = now`` (default: the current
+    time; a given ``now`` must be timezone-aware). Never raises for bad inputs: see
+    :func:`read_input`."""
+    stamp = pd.Timestamp(now or datetime.now(UTC)).tz_convert("UTC").as_unit("us")
     rows = [row for path in paths for row in read_input(path, raw_dir)]
-    if not rows:
-        return empty_frame(RAW_DOCUMENTS)
-    frame = pd.DataFrame.from_records(rows, columns=RAW_DOCUMENTS.names[:-1])
-    frame["source_line"] = frame["source_line"].astype("Int64")
-    frame["n_bytes"] = frame["n_bytes"].astype("int64")
-    frame["ingested_at"] = pd.Timestamp(ingested_at).tz_convert("UTC").as_unit("us")
-    return frame
+    columns = {
+        field.name: pa.array([row[field.name] for row in rows], type=field.type)
+        for field in RAW_DOCUMENTS
+        if field.name != "ingested_at"
+    }
+    ingested_at = RAW_DOCUMENTS.field("ingested_at").type
+    columns["ingested_at"] = pa.repeat(pa.scalar(stamp, type=ingested_at), len(rows))
+    return pa.table(columns, schema=RAW_DOCUMENTS)
 
 
 def read_input(path: Path, raw_dir: Path) -> list[dict[str, Any]]:
-    """Read one input file into raw-document rows (one per document; several for .jsonl).
+    """Read one input file into raw-document rows (one per document; several for .jsonl),
+    each a dict with every ``RAW_DOCUMENTS`` column but ``ingested_at``.
 
     Pure apart from reading ``path``; never raises for a bad file.
     """
     relative = path.relative_to(raw_dir)
+    name = _InputName(relative)
     suffix = path.suffix.lower()
     fmt = FORMATS.get(suffix, suffix.lstrip(".") or "none")
-    base = _row(relative, None, fmt)
+    base = name.row(None, fmt)
     data, problem = _read_bytes(path)
     if problem is not None:
         return [base | problem]
@@ -132,7 +146,7 @@ def read_input(path: Path, raw_dir: Path) -> list[dict[str, Any]]:
         return [base | _reject(decoded.reason or "undecodable", decoded.detail)]
     base["encoding"] = decoded.encoding
     if fmt == "jsonl":
-        rows = list(_jsonl_rows(decoded.text, relative, decoded.encoding))
+        rows = list(_jsonl_rows(decoded.text, name, decoded.encoding))
         # Unreachable with the decoder's blank-text rule, but a file must never vanish.
         return rows or [base | _reject("empty_file", "no non-blank .jsonl line")]
     base["doc_id"] = digest[:16]  # content_id(data), without hashing the bytes again
@@ -197,16 +211,16 @@ def _unlistable(path: Path) -> str:
     return "directory could not be listed when the inputs were collected"
 
 
-def _jsonl_rows(text: str, relative: Path, encoding: str | None) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(text.split("\n"), start=1):
+def _jsonl_rows(text: str, name: _InputName, encoding: str | None) -> Iterator[dict[str, Any]]:
+    # One encode of the whole text: its lines are exactly the UTF-8 of the text's lines.
+    encoded = text.encode("utf-8", "surrogatepass").split(b"\n")
+    for number, (line, line_bytes) in enumerate(zip(text.split("\n"), encoded, strict=True), 1):
         if not line.strip():
             continue
-        line_bytes = line.encode("utf-8", "surrogatepass")
-        row = _row(relative, number, "jsonl") | {
-            "sha256": hashlib.sha256(line_bytes).hexdigest(),
-            "n_bytes": len(line_bytes),
-            "encoding": encoding,
-        }
+        row = name.row(number, "jsonl")
+        row["sha256"] = hashlib.sha256(line_bytes).hexdigest()
+        row["n_bytes"] = len(line_bytes)
+        row["encoding"] = encoding
         try:
             record = json.loads(line)
         except ValueError as error:
@@ -235,13 +249,17 @@ def _jsonl_rows(text: str, relative: Path, encoding: str | None) -> Iterator[dic
         if not content.strip():
             yield row | _reject("empty_file", f"'text' is {'blank' if content else 'empty'}")
             continue
-        row["doc_id"] = content_id(content.encode("utf-8", "surrogatepass"))
-        # "\ud800" is valid JSON but not valid Unicode: Parquet/Arrow cannot store it.
-        content = _without_surrogates(content)
-        document = _document_text(content, is_html=looks_like_html(content))
+        try:
+            row["doc_id"] = content_id(content.encode("utf-8"))
+        except UnicodeEncodeError:
+            # "\ud800" is valid JSON but not valid Unicode: Parquet/Arrow cannot store it.
+            row["doc_id"] = content_id(content.encode("utf-8", "surrogatepass"))
+            content = _without_surrogates(content)
+        document = _document_text(content, is_html=False)  # sniffs for HTML itself
         if row["title"] is not None:
             document.pop("title", None)
-        yield row | document
+        row.update(document)
+        yield row
 
 
 def _document_text(text: str, *, is_html: bool) -> dict[str, Any]:
@@ -256,28 +274,34 @@ def _document_text(text: str, *, is_html: bool) -> dict[str, Any]:
     return fields
 
 
-def _row(relative: Path, line: int | None, fmt: str) -> dict[str, Any]:
-    # The id hashes the real path bytes, so two names that differ only in undecodable bytes
-    # (shown alike by _display_path) still get distinct ids.
-    key = path_key(relative).encode("utf-8", "surrogateescape") + f"\0{line or 0}".encode()
-    return {
-        "input_id": hashlib.sha256(key).hexdigest()[:16],
-        "source_path": _display_path(relative),
-        "source_line": line,
-        "format": fmt,
-        "doc_id": None,
-        "sha256": None,
-        "n_bytes": 0,
-        "encoding": None,
-        "extraction": None,
-        "external_id": None,
-        "title": None,
-        "url": None,
-        "published": None,
-        "text": None,
-        "reject_reason": None,
-        "reject_detail": None,
-    }
+class _InputName:
+    """The names of one input file: its id key (the real path bytes, so two names that differ
+    only in undecodable bytes, shown alike, still get distinct ids) and its displayed path."""
+
+    def __init__(self, relative: Path) -> None:
+        self.key = path_key(relative).encode("utf-8", "surrogateescape")
+        self.shown = _display_path(relative)
+
+    def row(self, line: int | None, fmt: str) -> dict[str, Any]:
+        """A row of this input at ``line`` (None for a whole file), every column unset."""
+        return {
+            "input_id": hashlib.sha256(self.key + f"\0{line or 0}".encode()).hexdigest()[:16],
+            "source_path": self.shown,
+            "source_line": line,
+            "format": fmt,
+            "doc_id": None,
+            "sha256": None,
+            "n_bytes": 0,
+            "encoding": None,
+            "extraction": None,
+            "external_id": None,
+            "title": None,
+            "url": None,
+            "published": None,
+            "text": None,
+            "reject_reason": None,
+            "reject_detail": None,
+        }
 
 
 def _reject(reason: str, detail: str) -> dict[str, Any]:

@@ -28,13 +28,12 @@ import pyarrow.parquet as pq
 
 from pipeline.claims import claims_table
 from pipeline.curate import curate_documents
-from pipeline.ingest import read_inputs
+from pipeline.ingest import raw_documents_table
 from pipeline.parts import PartCache, part_from_dict
-from pipeline.sentences import split_documents
+from pipeline.sentences import sentences_table
 from pipeline.store import Part
 from pipeline.tables import (
     DOCUMENTS,
-    RAW_DOCUMENTS,
     REJECTS,
     SENTENCES,
     to_arrow,
@@ -118,8 +117,8 @@ def ingest_shard(task: IngestTask) -> dict[str, Any]:
     def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
         raw_dir = Path(task.raw_dir)
         paths = [raw_dir / relative for relative in task.relatives]
-        frame = read_inputs(paths, raw_dir, datetime.fromisoformat(task.ingested_at))
-        return {"raw": to_arrow(frame, RAW_DOCUMENTS)}, {}
+        raw = raw_documents_table(paths, raw_dir, datetime.fromisoformat(task.ingested_at))
+        return {"raw": raw}, {}
 
     return _cached(task, work)
 
@@ -185,15 +184,15 @@ def drop_documents(task: DropTask) -> dict[str, Any]:
 
 def split_shard(task: SplitTask) -> dict[str, Any]:
     """Split one shard's documents into a ``sentences`` part
-    (:func:`pipeline.sentences.split_documents`) and validate it against the documents."""
+    (:func:`pipeline.sentences.sentences_table`) and validate it against the documents."""
 
     def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
-        documents = to_pandas(pq.read_table(task.documents.path, schema=DOCUMENTS))
-        sentences = split_documents(documents)
+        documents = pq.read_table(task.documents.path, schema=DOCUMENTS)
+        sentences = sentences_table(documents)
         started = time.perf_counter()
         report = validate_sentences(sentences, documents)
         validation = _outcomes([report], time.perf_counter() - started)
-        return {"sentences": to_arrow(sentences, SENTENCES)}, validation
+        return {"sentences": sentences}, validation
 
     return _cached(task, work)
 
@@ -211,7 +210,7 @@ def tag_shard(task: TagTask) -> dict[str, Any]:
         )
         claims = claims_table(sentences, model)
         started = time.perf_counter()
-        report = validate_claims(to_pandas(claims), to_pandas(sentences))
+        report = validate_claims(claims, sentences)
         validation = _outcomes([report], time.perf_counter() - started)
         return {"claims": claims}, validation
 

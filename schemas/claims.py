@@ -13,15 +13,19 @@ from pipeline.text import CLAIM_TYPES
 from schemas.documents import HEX16
 from schemas.validation import ValidationReport, report, validate_frame
 from schemas.vectorised import (
+    Cells,
     Str,
-    arrow_strings,
+    Table,
+    arrow_array,
     list_lengths,
     positions,
     same_values,
+    select,
     slices_equal,
     str_length,
     str_matches,
     strings,
+    validation_frame,
 )
 
 
@@ -41,9 +45,9 @@ class ClaimSchema(pa.DataFrameModel):
     verifiable: Series[bool]
     hedged: Series[bool]
     attributed_to: Series[Str] = pa.Field(nullable=True)
-    topics: Series[object]
+    topics: Series[Cells]
     """Topic names from the topic lexicon (list of strings)."""
-    evidence: Series[object]
+    evidence: Series[Cells]
     """Cues that fired: list of {rule, cue, start, end} with offsets into the sentence."""
     tagger: Series[Str]
     """The rules or model that produced the row."""
@@ -90,14 +94,15 @@ class ClaimSentenceLinkSchema(pa.DataFrameModel):
         return series
 
 
-def validate_claims(claims: pd.DataFrame, sentences: pd.DataFrame) -> ValidationReport:
+def validate_claims(claims: Table, sentences: Table) -> ValidationReport:
     """Validate ``claims`` and its one-to-one link with ``sentences``; also check that every
-    evidence offset slices the cue out of its sentence."""
-    strings = arrow_strings(claims)
-    linked = arrow_strings(sentences[["sentence_id", "text"]])
+    evidence offset slices the cue out of its sentence. Either table may be pandas or Arrow;
+    the failures are the same."""
+    strings = validation_frame(claims)
+    linked = validation_frame(select(sentences, ["sentence_id", "text"]))
     return report(
         "claims",
-        claims,
+        strings,
         [
             validate_frame(ClaimSchema, strings, key="sentence_id"),
             validate_frame(ClaimSentenceLinkSchema, _links(strings, linked), key="sentence_id"),
@@ -145,12 +150,28 @@ EVIDENCE_OFFSETS = pyarrow.list_(
 """The fields of an evidence item that the offset check reads."""
 
 
+def _evidence_lists(evidence: pd.Series) -> pyarrow.ListArray:
+    """The evidence column as an Arrow list array: as it is when it is Arrow already; else Arrow
+    reads the fields out of every item dict in C++ (a missing key becomes a null field)."""
+    if isinstance(evidence.dtype, pd.ArrowDtype):
+        return arrow_array(evidence)
+    return pyarrow.array(evidence.to_numpy(), type=EVIDENCE_OFFSETS, from_pandas=True)
+
+
+def _item_field(items: pyarrow.StructArray, name: str) -> pyarrow.Array:
+    """Field ``name`` of every evidence item, typed as in :data:`EVIDENCE_OFFSETS`; null for a
+    null item or one without the field, so that item fails the check."""
+    wanted = EVIDENCE_OFFSETS.value_type.field(name).type
+    if items.type.get_field_index(name) < 0:
+        return pyarrow.nulls(len(items), wanted)
+    return pc.struct_field(items, name).cast(wanted)
+
+
 def _evidence(claims: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    # Arrow reads the fields out of every item dict in C++; an item lacking one fails the check.
-    lists = pyarrow.array(claims["evidence"].to_numpy(), type=EVIDENCE_OFFSETS, from_pandas=True)
+    lists = _evidence_lists(claims["evidence"])
     rows = pc.list_parent_indices(lists).to_numpy()
     items = lists.flatten()
-    cues, starts, ends = (items.field(name) for name in ("cue", "start", "end"))
+    cues, starts, ends = (_item_field(items, name) for name in ("cue", "start", "end"))
     complete = pc.and_(pc.is_valid(starts), pc.is_valid(ends)).to_numpy(zero_copy_only=False)
     owner = positions(claims["sentence_id"], sentences["sentence_id"])[rows]
     matches = slices_equal(

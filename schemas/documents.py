@@ -6,10 +6,20 @@ from typing import Annotated
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
 from pandera.typing import Series
 
 from schemas.validation import ValidationReport, report, validate_frame
-from schemas.vectorised import Str, char_lengths, is_stripped, str_length, str_matches
+from schemas.vectorised import (
+    Cells,
+    Str,
+    Table,
+    char_lengths,
+    is_stripped,
+    str_length,
+    str_matches,
+    validation_frame,
+)
 
 FORMATS = ["txt", "md", "html", "jsonl"]
 """Input formats a document can come from."""
@@ -48,7 +58,7 @@ class DocumentSchema(pa.DataFrameModel):
     lang: Series[Str]
     """ISO 639-1 language code, or "und" when undetermined."""
     lang_confidence: Series[float] = pa.Field(ge=0.0, le=1.0)
-    cleaning: Series[object]
+    cleaning: Series[Cells]
     """Codes of what cleaning changed (list of strings)."""
     n_chars: Series[int] = pa.Field(ge=1)
     text: Series[Str]
@@ -104,11 +114,17 @@ class DuplicateLinkSchema(pa.DataFrameModel):
 
 
 def validate_documents(
-    documents: pd.DataFrame, rejects: pd.DataFrame, raw_input_ids: pd.Series
+    documents: Table,
+    rejects: Table,
+    raw_input_ids: pd.Series | pyarrow.Array | pyarrow.ChunkedArray,
 ) -> ValidationReport:
     """Validate ``documents``; check that every raw input id appears exactly once in
     ``documents`` or ``rejects`` (and that neither holds ids that were never input), and that
-    every duplicate reject names an accepted document."""
+    every duplicate reject names an accepted document. The tables may be pandas or Arrow, the
+    ids a pandas or an Arrow column; the failures are the same."""
+    documents, rejects = validation_frame(documents), validation_frame(rejects)
+    if not isinstance(raw_input_ids, pd.Series):
+        raw_input_ids = pd.Series(pd.arrays.ArrowExtensionArray(raw_input_ids))
     duplicates = rejects.loc[rejects["duplicate_of"].notna(), ["input_id", "duplicate_of"]]
     links = duplicates.assign(
         kept_document_exists=duplicates["duplicate_of"].isin(documents["doc_id"]).astype(bool)
@@ -131,12 +147,13 @@ def validate_documents(
 def _accounting_frame(
     documents: pd.DataFrame, rejects: pd.DataFrame, raw_input_ids: pd.Series
 ) -> pd.DataFrame:
-    ids = (
-        pd.Index(raw_input_ids.astype(str)).union(documents["input_id"]).union(rejects["input_id"])
-    )
-    in_raw = ids.isin(raw_input_ids.astype(str))
-    in_documents = documents["input_id"].value_counts().reindex(ids, fill_value=0)
-    in_rejects = rejects["input_id"].value_counts().reindex(ids, fill_value=0)
+    # One id per input: few enough rows per shard to count as Python strings.
+    raw = raw_input_ids.astype(object).astype(str)
+    accepted, rejected = documents["input_id"].astype(object), rejects["input_id"].astype(object)
+    ids = pd.Index(raw).union(accepted).union(rejected)
+    in_raw = ids.isin(raw)
+    in_documents = accepted.value_counts().reindex(ids, fill_value=0)
+    in_rejects = rejected.value_counts().reindex(ids, fill_value=0)
     # An id that was never input counts twice over, so the identity fails for it too.
     stray = (~in_raw).astype(int)
     return pd.DataFrame(

@@ -9,7 +9,7 @@ from pandera.typing import Series
 from pipeline.reasons import REJECT_REASONS
 from schemas.documents import HEX16, SHA256
 from schemas.validation import ValidationReport, report, validate_frame
-from schemas.vectorised import Str, str_length, str_matches
+from schemas.vectorised import Str, Table, str_length, str_matches, validation_frame
 
 
 class RejectSchema(pa.DataFrameModel):
@@ -44,6 +44,8 @@ class RejectSchema(pa.DataFrameModel):
         ordered = True
 
 
-def validate_rejects(rejects: pd.DataFrame) -> ValidationReport:
-    """Validate ``rejects`` on its own (links to documents are checked with the documents)."""
-    return report("rejects", rejects, [validate_frame(RejectSchema, rejects, key="input_id")])
+def validate_rejects(rejects: Table) -> ValidationReport:
+    """Validate ``rejects`` (pandas or Arrow) on its own (links to documents are checked with
+    the documents)."""
+    frame = validation_frame(rejects)
+    return report("rejects", frame, [validate_frame(RejectSchema, frame, key="input_id")])

@@ -12,14 +12,16 @@ from schemas.documents import HEX16
 from schemas.validation import ValidationReport, report, validate_frame
 from schemas.vectorised import (
     Str,
-    arrow_strings,
+    Table,
     char_lengths,
     is_stripped,
     positions,
+    select,
     slices_equal,
     str_length,
     str_matches,
     strings,
+    validation_frame,
 )
 
 
@@ -98,18 +100,20 @@ class SentenceInDocumentSchema(pa.DataFrameModel):
         return series
 
 
-def validate_sentences(sentences: pd.DataFrame, documents: pd.DataFrame) -> ValidationReport:
+def validate_sentences(sentences: Table, documents: Table) -> ValidationReport:
     """Validate ``sentences`` on its own and against ``documents`` (existence, offsets within
-    the document, text equal to the document slice)."""
-    strings = arrow_strings(sentences)
+    the document, text equal to the document slice). Either table may be pandas or Arrow; the
+    failures are the same."""
+    strings = validation_frame(sentences)
+    texts = validation_frame(select(documents, ["doc_id", "text"]))
     return report(
         "sentences",
-        sentences,
+        strings,
         [
             validate_frame(SentenceSchema, strings, key="sentence_id"),
             validate_frame(
                 SentenceInDocumentSchema,
-                _against_documents(strings, documents),
+                _against_documents(strings, texts),
                 key="sentence_id",
             ),
         ],

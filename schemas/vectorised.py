@@ -1,12 +1,14 @@
 """Vectorised building blocks for the pandera models.
 
 pandera's string dtype check and the pandas ``.str`` accessor on object columns run Python code
-per row. Here string columns are validated as Arrow ``large_string`` columns instead (see
-:func:`arrow_strings`): nulls, uniqueness and ``isin`` then run on Arrow buffers, and the string
+per row. Here string columns are validated as Arrow string columns instead (see
+:func:`validation_frame`): nulls, uniqueness and ``isin`` then run on Arrow buffers, and the string
 checks below use Arrow compute kernels and numpy over the UTF-8 bytes, so validating a shard of
-~100k rows costs milliseconds. Every helper is exact (each docstring says how); none samples. A
-column that holds anything but strings and nulls stays an object column, and the helpers answer
-for it the way the pandas ``.str`` accessor does (a non-string cell counts as missing).
+~100k rows costs milliseconds. A table given as Arrow keeps its string and nested (list, struct)
+columns in Arrow from the start: no cell becomes a Python object. Every helper is exact (each
+docstring says how); none samples. A column that holds anything but strings and nulls stays an
+object column, and the helpers answer for it the way the pandas ``.str`` accessor does (a
+non-string cell counts as missing).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 from pandera import dtypes
-from pandera.engines import pandas_engine
+from pandera.engines import numpy_engine, pandas_engine
+
+Table = pd.DataFrame | pyarrow.Table
+"""A table to validate: a pandas frame, or an Arrow table (validated without Python objects)."""
 
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
@@ -52,6 +57,56 @@ class Str(pandas_engine.NpString):
         return super().check(pandera_dtype, data_container)
 
 
+@dtypes.immutable
+class Cells(numpy_engine.Object):
+    """pandera's ``object`` dtype (reported as ``dtype('object')``), which also accepts the
+    Arrow string and nested columns of :func:`arrow_frame`: exactly the columns that
+    :meth:`pyarrow.Table.to_pandas` would give the ``object`` dtype."""
+
+    def check(
+        self, pandera_dtype: dtypes.DataType, data_container: pd.Series | None = None
+    ) -> bool | pd.Series:
+        """True for an object column or an Arrow string or nested column."""
+        if data_container is not None and isinstance(data_container.dtype, pd.ArrowDtype):
+            return _kept_in_arrow(data_container.dtype.pyarrow_dtype)
+        return pandera_dtype == numpy_engine.Object()
+
+
+def validation_frame(table: Table) -> pd.DataFrame:
+    """The frame the models validate: :func:`arrow_frame` of an Arrow table,
+    :func:`arrow_strings` of a pandas frame."""
+    return arrow_frame(table) if isinstance(table, pyarrow.Table) else arrow_strings(table)
+
+
+def arrow_frame(table: pyarrow.Table) -> pd.DataFrame:
+    """``table`` as pandas without Python objects: string and nested (list, struct) columns
+    stay Arrow (``pd.ArrowDtype``, zero-copy), the others convert as
+    :func:`pipeline.tables.to_pandas` converts them (numpy; a nullable integer column becomes
+    ``Int64``), so every check sees the dtypes it sees for a frame read back by the pipeline."""
+    frame = table.combine_chunks().to_pandas(
+        types_mapper=lambda arrow_type: (
+            pd.ArrowDtype(arrow_type) if _kept_in_arrow(arrow_type) else None
+        )
+    )
+    for field in table.schema:
+        if pyarrow.types.is_integer(field.type) and field.nullable:
+            frame[field.name] = frame[field.name].astype("Int64")
+    return frame
+
+
+def select(table: Table, names: list[str]) -> Table:
+    """The columns ``names`` of ``table``, in that order."""
+    return table.select(names) if isinstance(table, pyarrow.Table) else table[names]
+
+
+def _kept_in_arrow(arrow_type: pyarrow.DataType) -> bool:
+    return (
+        pyarrow.types.is_string(arrow_type)
+        or pyarrow.types.is_large_string(arrow_type)
+        or pyarrow.types.is_nested(arrow_type)
+    )
+
+
 def arrow_strings(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each object column whose cells are all strings or nulls held as an Arrow
     ``large_string`` column (a shallow copy; ``frame`` itself is not changed). Columns holding
@@ -77,8 +132,14 @@ def as_arrow(series: pd.Series) -> pyarrow.LargeStringArray | None:
     """``series`` as an Arrow ``large_string`` array, or None when a cell is neither a string
     nor null."""
     if _is_arrow_string(series.dtype):
-        return pyarrow.array(series).cast(pyarrow.large_string())
+        return arrow_array(series).cast(pyarrow.large_string())
     return _to_arrow(series)
+
+
+def arrow_array(series: pd.Series) -> pyarrow.Array:
+    """The Arrow data of a ``pd.ArrowDtype`` column as one array (zero-copy for one chunk)."""
+    array = pyarrow.array(series)
+    return array.combine_chunks() if isinstance(array, pyarrow.ChunkedArray) else array
 
 
 def strings(series: pd.Series) -> pyarrow.LargeStringArray:
@@ -221,7 +282,10 @@ def same_values(left: pd.Series, right: pd.Series) -> bool:
 
 
 def list_lengths(lists: pd.Series) -> np.ndarray:
-    """Number of items in each cell of a column of lists (0 for a null cell)."""
+    """Number of items in each cell of a column of lists (0 for a null cell); for an Arrow list
+    column, Arrow's ``list_value_length``."""
+    if isinstance(lists.dtype, pd.ArrowDtype):
+        return _filled(pc.list_value_length(arrow_array(lists)), 0).astype(np.int64)
     cells = lists.to_numpy()
     try:
         return np.array(list(map(len, cells)), dtype=np.int64)

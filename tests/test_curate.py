@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline.curate import curate_documents
 from pipeline.ingest import read_raw_documents
+from pipeline.tables import DOCUMENTS, REJECTS, empty_frame
 from tests.conftest import write_corpus
 
 
@@ -46,3 +49,16 @@ def test_boilerplate_only_document_is_rejected_after_cleaning(tmp_path: Path) ->
     assert documents.empty
     assert list(rejects["reason"]) == ["empty_after_cleaning"]
     assert list(rejects["stage"]) == ["clean"]
+
+
+def test_frames_have_the_table_columns_dtypes_and_a_fresh_index(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "raw")
+    documents, rejects = curate_documents(read_raw_documents(tmp_path / "raw"))
+    assert len(documents) and len(rejects)
+    for frame, schema in ((documents, DOCUMENTS), (rejects, REJECTS)):
+        empty = empty_frame(schema)
+        assert list(frame.columns) == list(empty.columns)
+        assert dict(frame.dtypes) == dict(empty.dtypes)
+        assert frame.index.equals(pd.RangeIndex(len(frame)))
+    assert all(isinstance(notes, list) for notes in documents["cleaning"])
+    assert all(isinstance(value, float) for value in documents["lang_confidence"])

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.ingest import content_id, list_inputs, read_raw_documents
+from pipeline.ingest import (
+    content_id,
+    list_inputs,
+    raw_documents_table,
+    read_inputs,
+    read_raw_documents,
+)
+from pipeline.tables import RAW_DOCUMENTS, to_arrow
 
 
 def _by_path(frame, path: str, line: int | None = None):
@@ -119,3 +132,46 @@ def test_jsonl_ids_and_metadata_never_become_paths(tmp_path: Path) -> None:
     assert row["doc_id"] == content_id(hostile["text"].encode())
     assert sorted(tmp_path.rglob("*")) == before
     assert not (tmp_path.parent / "outside").exists()
+
+
+def test_table_and_frame_are_the_same_rows(raw_dir: Path) -> None:
+    now = datetime(2024, 5, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    paths = list_inputs(raw_dir)
+    table = raw_documents_table(paths, raw_dir, now)
+    frame = read_inputs(paths, raw_dir, now)
+    assert table.schema.equals(RAW_DOCUMENTS)
+    assert table.equals(to_arrow(frame, RAW_DOCUMENTS))
+    assert frame["source_line"].dtype == "Int64" and frame["n_bytes"].dtype == "int64"
+    assert set(frame["ingested_at"]) == {pd.Timestamp(now)}
+    assert raw_documents_table([], raw_dir, now).num_rows == 0
+
+
+# Record texts with CJK, emoji, odd whitespace and lone surrogates (valid JSON escapes); no
+# control characters, which would make a short file look binary.
+_RECORD_TEXTS = st.text(st.characters(exclude_categories=["Cc"]), max_size=40)
+
+
+def _json_line(text: str, escape: bool) -> str:
+    # Lone surrogates can only be written escaped ("\\ud800"): they have no UTF-8 bytes.
+    escape = escape or any("\ud800" <= char <= "\udfff" for char in text)
+    return json.dumps({"text": text}, ensure_ascii=escape)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_RECORD_TEXTS, min_size=1, max_size=5), st.sampled_from(["utf-8", "utf-16"]))
+def test_jsonl_rows_hash_their_line_and_their_text(texts: list[str], encoding: str) -> None:
+    lines = [_json_line(text, escape=i % 2 == 1) for i, text in enumerate(texts)]
+    with tempfile.TemporaryDirectory() as directory:
+        raw = Path(directory)
+        (raw / "feed.jsonl").write_bytes("\n".join(lines).encode(encoding))
+        frame = read_raw_documents(raw)
+    assert len(frame) == len(lines)
+    for (_, row), line, text in zip(frame.iterrows(), lines, texts, strict=True):
+        line_bytes = line.encode("utf-8", "surrogatepass")
+        assert row["sha256"] == hashlib.sha256(line_bytes).hexdigest()
+        assert row["n_bytes"] == len(line_bytes)
+        if text.strip():
+            assert row["doc_id"] == content_id(text.encode("utf-8", "surrogatepass"))
+            assert not any("\ud800" <= char <= "\udfff" for char in row["text"])
+        else:
+            assert row["reject_reason"] == "empty_file"

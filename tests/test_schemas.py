@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from pipeline.claims import tag_sentences
 from pipeline.curate import curate_documents
 from pipeline.ingest import read_raw_documents
 from pipeline.sentences import split_documents
+from pipeline.tables import EVIDENCE, to_pandas
 from schemas.claims import validate_claims
 from schemas.documents import validate_documents
 from schemas.rejects import validate_rejects
@@ -291,3 +293,141 @@ def test_empty_tables_pass_every_check() -> None:
     sentences, documents = empty_frame(SENTENCES), empty_frame(DOCUMENTS)
     assert validate_sentences(sentences, documents).passed
     assert validate_claims(empty_frame(CLAIMS), sentences).passed
+
+
+def _as_arrow(frame: pd.DataFrame) -> pa.Table:
+    """The rows of ``frame`` as an Arrow table, column types inferred from the cells."""
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+REPORTED = ["schema", "check", "column", "key", "failure_case"]
+
+
+def _same_failures(validate: Callable[..., ValidationReport], *broken: pa.Table) -> None:
+    """``validate`` reports the same failures for the Arrow tables ``broken`` as for their
+    pandas form (:func:`pipeline.tables.to_pandas`, as the stages used to hand them over)."""
+    pandas_report = validate(*(to_pandas(table) for table in broken))
+    arrow_report = validate(*broken)
+    assert not pandas_report.passed
+    assert arrow_report.failures[REPORTED].equals(pandas_report.failures[REPORTED])
+    assert arrow_report.rows == pandas_report.rows
+
+
+def _broken_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
+    sentences = sentences.copy()
+    sentences.loc[0, "start"] += 1
+    sentences.loc[1, "end"] = sentences.loc[1, "start"]
+    sentences.loc[2, "doc_id"] = "0" * 16
+    sentences.loc[3, "sentence_id"] = "b9eddaf37ba33950-01"
+    sentences.loc[4, "text"] = " " + sentences.loc[4, "text"][1:]
+    sentences.loc[5, "end"] = 10**6
+    return pd.concat([sentences, sentences.iloc[[6]]], ignore_index=True)
+
+
+def _broken_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    claims, _ = _with_evidence_item(claims, cue="nothing like it")
+    first = claims.index[claims["evidence"].map(len) > 0][0]
+    claims.at[first, "evidence"] = [item | {"start": None} for item in claims.at[first, "evidence"]]
+    positive = claims.index[claims["is_claim"]][0]
+    claims.at[positive, "evidence"] = []
+    claims.loc[claims.index[-1], "claim_type"] = "gossip"
+    claims.loc[claims.index[-2], "tagger"] = ""
+    claims.loc[claims.index[-3], "checkworthiness"] = 2.0
+    claims.loc[claims.index[-4], "verifiable"] = not claims.loc[claims.index[-4], "verifiable"]
+    claims.loc[claims.index[-5], "sentence_id"] = "0000000000000000-0001"
+    return claims.drop(index=claims.index[0]).reset_index(drop=True)
+
+
+def test_arrow_sentences_fail_as_pandas_sentences(tables: dict[str, pd.DataFrame]) -> None:
+    broken = _broken_sentences(tables["sentences"])
+    _same_failures(validate_sentences, _as_arrow(broken), _as_arrow(tables["documents"]))
+
+
+def test_arrow_claims_fail_as_pandas_claims(tables: dict[str, pd.DataFrame]) -> None:
+    claims, sentences = _as_arrow(_broken_claims(tables["claims"])), tables["sentences"]
+    assert {
+        "claims_have_evidence",
+        "evidence_cue_equals_sentence_slice",
+        "sentence_has_claim_row",
+        "claim_has_sentence",
+        "str_length(1, None)",
+        "less_than_or_equal_to(1.0)",
+        "verifiable_follows_type",
+        "is_claim_agrees_with_type",
+    } <= set(validate_claims(claims, sentences).counts_by_check())
+    _same_failures(validate_claims, claims, _as_arrow(sentences))
+
+
+def _without_start(claims: pa.Table) -> pa.Table:
+    """``claims`` with evidence items that have no ``start`` field at all."""
+    item = pa.struct([field for field in EVIDENCE if field.name != "start"])
+    cells = [
+        [{name: value for name, value in entry.items() if name != "start"} for entry in items]
+        for items in claims["evidence"].to_pylist()
+    ]
+    column = claims.schema.get_field_index("evidence")
+    return claims.set_column(column, "evidence", pa.array(cells, type=pa.list_(item)))
+
+
+def test_evidence_items_without_offsets_fail_as_arrow_and_pandas(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """A null evidence item, or items without a ``start`` field, fail the offset check."""
+    claims = tables["claims"].copy()
+    with_evidence = claims["evidence"].map(len) > 0
+    row = claims.index[with_evidence][0]
+    claims.at[row, "evidence"] = [None, *claims.at[row, "evidence"]]
+    sentences = _as_arrow(tables["sentences"])
+    cases = [
+        (_as_arrow(claims), {claims.at[row, "sentence_id"]}),
+        (_without_start(_as_arrow(tables["claims"])), set(claims["sentence_id"][with_evidence])),
+    ]
+    for broken, failing in cases:
+        report = validate_claims(broken, sentences)
+        assert _failing_keys(report, "evidence_cue_equals_sentence_slice") == failing
+        _same_failures(validate_claims, broken, sentences)
+
+
+def test_arrow_documents_and_rejects_fail_as_pandas(tables: dict[str, pd.DataFrame]) -> None:
+    documents, rejects = tables["documents"].copy(), tables["rejects"].copy()
+    documents.at[0, "sha256"] = "0" * 63
+    documents.at[1, "lang"] = "english"
+    documents.at[2, "text"] = "Padded. "
+    documents.at[3, "n_chars"] = 1
+    documents = documents.iloc[:-1]
+    rejects.at[0, "input_id"] = "short"
+    rejects.at[1, "reason"] = "because"
+    raw_ids = pa.chunked_array([pa.array(tables["raw"]["input_id"])])
+    _same_failures(
+        lambda documents, rejects: validate_documents(
+            documents, rejects, raw_ids if isinstance(documents, pa.Table) else raw_ids.to_pandas()
+        ),
+        _as_arrow(documents),
+        _as_arrow(rejects),
+    )
+    _same_failures(validate_rejects, _as_arrow(rejects))
+
+
+def test_stored_arrow_tables_pass(tables: dict[str, pd.DataFrame]) -> None:
+    """The tables as the stages hold them (Arrow, with the stored schemas) pass."""
+    from pipeline.claims import claims_table
+    from pipeline.tables import DOCUMENTS, REJECTS, SENTENCES, to_arrow
+
+    documents = to_arrow(tables["documents"], DOCUMENTS)
+    rejects = to_arrow(tables["rejects"], REJECTS)
+    sentences = to_arrow(tables["sentences"], SENTENCES)
+    reports = [
+        validate_documents(documents, rejects, pa.array(tables["raw"]["input_id"])),
+        validate_rejects(rejects),
+        validate_sentences(sentences, documents),
+        validate_claims(claims_table(sentences), sentences),
+    ]
+    for report in reports:
+        assert report.passed, report.summary()
+
+
+def test_empty_arrow_tables_pass_every_check() -> None:
+    from pipeline.tables import CLAIMS, SENTENCES
+
+    sentences = SENTENCES.empty_table()
+    assert validate_claims(CLAIMS.empty_table(), sentences).passed

@@ -24,6 +24,7 @@ before them leaves already-clean text unchanged.
 
 from __future__ import annotations
 
+import functools
 import html as html_entities
 import re
 import unicodedata
@@ -64,8 +65,14 @@ _CONTROL = re.compile(
     r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u2060\ufeff\u00ad\u202a-\u202e]"
 )
 _ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_SPACE_RUN = re.compile(r" {2,}")
-_BLANK_RUN = re.compile(r"\n{2,}")
+# Any character of the four classes above: text without one skips those steps.
+_ODD_CHARS = re.compile(
+    "["
+    + "".join(
+        pattern.pattern[1:-1] for pattern in (_SURROGATE, _NEWLINE_CHARS, _CONTROL, _ODD_SPACE)
+    )
+    + "]"
+)
 
 _MAX_FIXPOINT_ROUNDS = 50
 _MAX_REPAIR_ROUNDS = 3
@@ -94,16 +101,25 @@ _MOJIBAKE_SIGNS = re.compile(
     + "óÙЂВГРСΒΓΞΟ]"
 )  # fmt: skip
 _MOJIBAKE_SPAN = 8  # longest match of ftfy's badness regex
+# A fixer target or a mojibake sign: one scan for the two classes above.
+_FTFY_SUSPECTS = re.compile("[" + _FTFY_TARGETS.pattern[1:-1] + _MOJIBAKE_SIGNS.pattern[1:-1] + "]")
+# Anything out of the ordinary: text without one of these (most text) needs one scan only.
+_SPECIAL = re.compile("[" + _ODD_CHARS.pattern[1:-1] + _FTFY_SUSPECTS.pattern[1:-1] + "]")
 
 
-def _ftfy_may_change(text: str) -> bool:
+def _ftfy_may_change(text: str, *, suspects: bool = True) -> bool:
     """False only when ftfy with :data:`_FTFY_CONFIG` returns ``text`` unchanged, both as
     one segment (:func:`ftfy.fix_and_explain`) and line by line (:func:`ftfy.fix_text`).
 
     Mirrors ftfy's own gates: its encoding repair only starts on text its badness regex
     flags (``"Ã "`` and ``"Â "`` are that regex's only line-start-anchored signs), the other
     fixers only touch :data:`_FTFY_TARGETS`, and the final step is NFC.
+
+    ``suspects=False`` promises that ``text`` holds no :data:`_FTFY_SUSPECTS`, saving a scan.
     """
+    if not suspects or not _FTFY_SUSPECTS.search(text):
+        # No target and no sign ("Ã" and "Â" are signs): only NFC normalisation is left.
+        return not text.isascii() and not unicodedata.is_normalized("NFC", text)
     if _FTFY_TARGETS.search(text):
         return True
     if text.isascii():
@@ -120,8 +136,11 @@ def _ftfy_may_change(text: str) -> bool:
     )
 
 
-def _ftfy_is_stable(text: str) -> bool:
-    return not _ftfy_may_change(text) or ftfy.fix_text(text, _FTFY_CHECK_CONFIG) == text
+def _ftfy_is_stable(text: str, *, suspects: bool = True) -> bool:
+    return (
+        not _ftfy_may_change(text, suspects=suspects)
+        or ftfy.fix_text(text, _FTFY_CHECK_CONFIG) == text
+    )
 
 
 def clean_text(text: str) -> Cleaned:
@@ -138,13 +157,13 @@ def clean_text(text: str) -> Cleaned:
     """
     notes: list[str] = []
     try:
-        cleaned = _clean(text if isinstance(text, str) else str(text), notes)
+        cleaned, suspects = _clean(text if isinstance(text, str) else str(text), notes)
         # ftfy judges mojibake in context; once spaces, controls and boilerplate are gone it
         # can see a fragment it left alone before ("\xa0ßŒ"). Repeat until it agrees.
         for _ in range(_MAX_REPAIR_ROUNDS):
-            if _ftfy_is_stable(cleaned.text):
+            if _ftfy_is_stable(cleaned.text, suspects=suspects):
                 break
-            cleaned = _clean(cleaned.text, notes)
+            cleaned, suspects = _clean(cleaned.text, notes)
         return cleaned
     except Exception:  # defensive: a cleaning bug must not lose the document
         fallback = _SURROGATE.sub("\ufffd", text if isinstance(text, str) else "")
@@ -152,8 +171,12 @@ def clean_text(text: str) -> Cleaned:
         return Cleaned(fallback, (*notes, "cleaning_failed"))
 
 
-def _clean(text: str, notes: list[str]) -> Cleaned:
-    if _SURROGATE.search(text):
+def _clean(text: str, notes: list[str]) -> tuple[Cleaned, bool]:
+    """One pass of cleaning, and whether the result may hold :data:`_FTFY_SUSPECTS` (False
+    only when that is certain without looking)."""
+    original = text
+    special = _SPECIAL.search(text) is not None
+    if special and _SURROGATE.search(text):
         # Pairs become the astral character they encode (ftfy), lone halves U+FFFD.
         text = ftfy.fixes.fix_surrogates(text)
         text = _SURROGATE.sub("\ufffd", text)
@@ -165,20 +188,30 @@ def _clean(text: str, notes: list[str]) -> Cleaned:
         if text != before:
             _add(notes, "unescaped_html_entities")
 
-    text = _repair_unicode(text, notes)
+    if text is not original:
+        special = _SPECIAL.search(text) is not None
+    repaired = _repair_unicode(text, notes, suspects=special)
+    if repaired is not text:
+        special = _SPECIAL.search(repaired) is not None
+    text = repaired
+    # From here on characters are only removed or replaced by " " and "\n", never suspects,
+    # so text without suspects now has none at the end; NFC composition is the exception.
+    suspects = special
+    odd_chars = special and _ODD_CHARS.search(text) is not None
 
-    if _CONTROL.search(text):
+    if odd_chars and _CONTROL.search(text):
         text = _CONTROL.sub("", text)
         _add(notes, "removed_control_chars")
 
-    text = _normalize_whitespace(text, notes)
+    text = _normalize_whitespace(text, notes, odd_chars=odd_chars)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
         _add(notes, "normalized_unicode")
+        suspects = True
 
     lines = text.split("\n") if text else []
     lines = _fix_lines(lines, notes)
-    return Cleaned("\n".join(lines), tuple(notes))
+    return Cleaned("\n".join(lines), tuple(notes)), suspects
 
 
 def _add(notes: list[str], code: str) -> None:
@@ -195,8 +228,8 @@ def _unescape_entities(text: str) -> str:
         text = unescaped
 
 
-def _repair_unicode(text: str, notes: list[str]) -> str:
-    if not _ftfy_may_change(text):
+def _repair_unicode(text: str, notes: list[str], *, suspects: bool = True) -> str:
+    if not _ftfy_may_change(text, suspects=suspects):
         return text
     fixed = ftfy.fix_and_explain(text, _FTFY_CONFIG)
     if fixed.text == text:
@@ -220,21 +253,32 @@ def _repair_unicode(text: str, notes: list[str]) -> str:
     return fixed.text
 
 
-def _normalize_whitespace(text: str, notes: list[str]) -> str:
+def _normalize_whitespace(text: str, notes: list[str], *, odd_chars: bool = True) -> str:
+    """``text`` with the newline and space rules of the module docstring applied.
+
+    ``odd_chars=False`` promises that ``text`` holds no :data:`_ODD_CHARS`, saving two scans.
+    """
     before = text
-    if _NEWLINE_CHARS.search(text):
+    if odd_chars and _NEWLINE_CHARS.search(text):
         text = _NEWLINES.sub("\n", text)
-    if _ODD_SPACE.search(text):
+    if odd_chars and _ODD_SPACE.search(text):
         text = _ODD_SPACE.sub(" ", text)
-    if "  " in text:
-        text = _SPACE_RUN.sub(" ", text)
+    text = _collapse_runs(text, " ")
     if " \n" in text or "\n " in text:
         text = "\n".join(line.strip(" ") for line in text.split("\n"))
-    if "\n\n" in text:
-        text = _BLANK_RUN.sub("\n", text)
+    text = _collapse_runs(text, "\n")
     text = text.strip(" \n")
     if text != before.strip():
         _add(notes, "normalized_whitespace")
+    return text
+
+
+def _collapse_runs(text: str, char: str) -> str:
+    """``text`` with every run of ``char`` shortened to one; halving by ``str.replace`` beats a
+    regex substitution and takes only a few rounds even for long runs."""
+    double = char * 2
+    while double in text:
+        text = text.replace(double, char)
     return text
 
 
@@ -255,7 +299,8 @@ def _fix_lines(lines: list[str], notes: list[str]) -> list[str]:
 
 
 # Sentence-final punctuation (Latin and CJK), optionally followed by closing quotes/brackets.
-_FINAL = re.compile(r"[.!?:;…。！？；：]['\"’”)\]»」』】）]*$")
+_FINAL_PUNCTUATION = ".!?:;…。！？；："
+_CLOSERS = "'\"’”)]»」』】）"
 _LIST_ITEM = re.compile(r"(?:[-*+•‣▪◦]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
 _HEADING = re.compile(r"#{1,6}\s+(\S.*?)(?:\s+#+)?$")
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
@@ -265,6 +310,14 @@ _OPEN_ENDING = re.compile(
     r"and|or|nor|but|than|that|which|who|whose|as|is|are|was|were|be|been|its|their|"
     r"our|his|her|per|via|including|such)$"
 )
+_OPEN_ENDING_SPAN = 12  # a match ("\sincluding") and a final newline fit in the last 12
+
+
+def _ends_sentence(line: str) -> bool:
+    """Whether ``line`` ends (before an optional final newline, as ``$`` would) with
+    sentence-final punctuation followed only by closing quotes and brackets."""
+    body = line.removesuffix("\n").rstrip(_CLOSERS)
+    return bool(body) and body[-1] in _FINAL_PUNCTUATION
 
 
 def _is_structural(line: str) -> bool:
@@ -278,7 +331,7 @@ def _joins(line: str, following: str) -> bool:
     Depends on all of ``line`` but only on the start of ``following``, so that joining is
     stable: a later pass sees exactly the pairs this pass already rejected.
     """
-    if len(line) < _MIN_WRAPPED_LINE or _FINAL.search(line) or _is_structural(line):
+    if len(line) < _MIN_WRAPPED_LINE or _ends_sentence(line) or _is_structural(line):
         return False
     last = line[-1]
     if _CJK.match(last) or _is_structural(following):
@@ -287,7 +340,7 @@ def _joins(line: str, following: str) -> bool:
     if first.islower() and not _CJK.match(first):
         return True
     # "ahead of\nGermany": a line ending on a comma or a function word is unfinished.
-    if last == "," or _OPEN_ENDING.search(line):
+    if last == "," or _OPEN_ENDING.search(line, max(len(line) - _OPEN_ENDING_SPAN, 0)):
         return first.isalnum() and not _CJK.match(first)
     # "rose\n35.8% to": a number continues a sentence left open mid-clause.
     return first.isdigit() and (last.islower() or last == ",")
@@ -437,11 +490,18 @@ _PREFIXES: dict[str, tuple[re.Pattern[str], int]] = {
     ),
     "copyright": (
         re.compile(
-            r"(?:copyright\s*)?(?:©|\(c\))\s*(?:\d{4}|[A-Z])|copyright\s+\d{4}"
-            r"|.{0,150}\ball\ rights\ reserved\b|.{0,80}版权所有",
-            re.I | re.X,
+            r"(?:copyright\s*)?(?:©|\(c\))\s*(?:\d{4}|[A-Z])|copyright\s+\d{4}", re.I | re.X
         ),
         200,
+    ),
+}
+# Notices that may start anywhere in the first characters of a line of that kind, with how
+# many characters may come before them: the same lines as matching ``.{0,n}`` + notice from the
+# start, without backtracking through every start.
+_NOTICES_NEAR_START: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
+    "copyright": (
+        (re.compile(r"\ball\ rights\ reserved\b", re.I), 150),
+        (re.compile("版权所有"), 80),
     ),
 }
 _MAX_TOKEN_LINE = 160
@@ -449,17 +509,27 @@ _MAX_PREFIX_LINE = 400
 _MAX_TAIL_LINES = 15
 _MAX_TAIL_LINE = 200
 _TAIL_KINDS = ("reply_widget", "related_links")
+_KIND_CACHE_SIZE = 8192  # verdicts kept: lines of <= _MAX_PREFIX_LINE chars, 3.3 M chars at most
 
 
 def _boilerplate_kind(line: str) -> str | None:
     """Kind of boilerplate ``line`` is, or None for content. Cheap checks first."""
     if len(line) > _MAX_PREFIX_LINE:
         return None
+    return _short_line_kind(line)
+
+
+# Boilerplate lines recur across the documents of a site, and a line is judged again in every
+# fix-point round: the verdict is a pure function of the line, so remembering it is safe.
+@functools.lru_cache(maxsize=_KIND_CACHE_SIZE)
+def _short_line_kind(line: str) -> str | None:
     body = line.lstrip("#>*-•· \t")
     if not body:
         return None
     for kind, (prefix, max_length) in _PREFIXES.items():
-        if len(body) <= max_length and prefix.match(body):
+        if len(body) <= max_length and (
+            prefix.match(body) or _has_notice_near_start(body, _NOTICES_NEAR_START.get(kind, ()))
+        ):
             return kind
     if len(body) > _MAX_TOKEN_LINE:
         return None
@@ -473,6 +543,17 @@ def _boilerplate_kind(line: str) -> str | None:
     if found is not None and _NO_LETTERS.fullmatch(rest):
         return found
     return None
+
+
+def _has_notice_near_start(body: str, notices: Iterable[tuple[re.Pattern[str], int]]) -> bool:
+    """Whether one of ``notices`` starts within its allowance of characters, all on the first
+    line of ``body`` (as ``.{0,n}`` + notice matched from the start would find it)."""
+    for notice, allowance in notices:
+        found = notice.search(body)
+        # The first match is the only candidate: any later one starts later still.
+        if found is not None and found.start() <= allowance and "\n" not in body[: found.start()]:
+            return True
+    return False
 
 
 def _remove_boilerplate(lines: list[str], notes: list[str]) -> list[str]:

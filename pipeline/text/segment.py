@@ -225,7 +225,7 @@ def _latin_end(text: str, s: int, ws: int, nxt: int, n: int) -> int:
                 if _is_list_label(text, s, tok):
                     return -1
                 return ws if _next_word(text, nxt) in _STARTERS else -1
-            if _is_list_label(text, s, tok):
+            if len(tok) <= 2 and _is_list_label(text, s, tok):  # labels are short: skip the call
                 return -1
             return ws
         low = tok.lower()
@@ -305,7 +305,7 @@ def _is_list_label(text: str, s: int, tok: str) -> bool:
 
 def _prev_token(text: str, pos: int) -> str:
     """The whitespace-delimited token ending at ``pos``, without leading quotes/brackets."""
-    parts = text[max(0, pos - 32) : pos].rsplit(None, 1)
+    parts = text[pos - 32 if pos > 32 else 0 : pos].rsplit(None, 1)
     return parts[-1].lstrip(_OPENERS) if parts else ""
 
 

@@ -7,6 +7,7 @@ import re._constants
 import re._parser
 
 import ftfy
+import pytest
 from ftfy.badness import BADNESS_RE
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -355,3 +356,114 @@ def test_every_ftfy_badness_pattern_needs_a_mojibake_sign() -> None:
 def test_typical_typography_does_not_wake_ftfy() -> None:
     assert not clean._ftfy_may_change("“China’s factories” — rising… fast • 新质生产力。")
     assert clean._ftfy_may_change("China\u00e2\u20ac\u2122s factories")
+
+
+# --- fast paths equal their slow definitions ------------------------------------------------
+
+line_texts = st.one_of(
+    st.text(max_size=300),
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [*FRAGMENTS, "All Rights Reserved", "all rights reserved.", "版权所有", "ſ",
+                 "ALL RİGHTS", "reserved", "©", " ", "\n", "including", "such", "”", ")", "」"]
+            ),
+            st.text(max_size=6),
+        ),
+        max_size=40,
+    ).map("".join),
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(line_texts)
+@example("Stocks rose.”)")
+@example("It ended.\n")
+def test_sentence_end_check_equals_the_regex(line: str) -> None:
+    final = re.compile(r"[.!?:;…。！？；：]['\"’”)\]»」』】）]*$")
+    assert clean._ends_sentence(line) == bool(final.search(line))
+
+
+@settings(max_examples=500, deadline=None)
+@given(line_texts)
+@example("x" * 30 + " including")
+@example("x" * 30 + " the\n")
+def test_open_ending_search_from_the_tail_equals_a_full_search(line: str) -> None:
+    tail = max(len(line) - clean._OPEN_ENDING_SPAN, 0)
+    assert bool(clean._OPEN_ENDING.search(line, tail)) == bool(clean._OPEN_ENDING.search(line))
+
+
+@settings(max_examples=500, deadline=None)
+@given(line_texts)
+@example("x" * 150 + "All rights reserved")
+@example("x" * 151 + "All rights reserved")
+@example("x" * 80 + "版权所有")
+@example("x\n" + "All rights reserved")
+@example("© 2024 Example Ltd")
+def test_copyright_check_equals_the_single_regex(body: str) -> None:
+    single = re.compile(
+        r"(?:copyright\s*)?(?:©|\(c\))\s*(?:\d{4}|[A-Z])|copyright\s+\d{4}"
+        r"|.{0,150}\ball\ rights\ reserved\b|.{0,80}版权所有",
+        re.I | re.X,
+    )
+    prefix, _ = clean._PREFIXES["copyright"]
+    split = prefix.match(body) or clean._has_notice_near_start(
+        body, clean._NOTICES_NEAR_START["copyright"]
+    )
+    assert bool(split) == bool(single.match(body))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(" \nab"), max_size=60))
+def test_collapsing_runs_equals_the_regex(text: str) -> None:
+    assert clean._collapse_runs(text, " ") == re.sub(r" {2,}", " ", text)
+    assert clean._collapse_runs(text, "\n") == re.sub(r"\n{2,}", "\n", text)
+
+
+EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
+
+
+@pytest.mark.parametrize(
+    ("merged", "parts"),
+    [
+        (
+            clean._ODD_CHARS,
+            (clean._SURROGATE, clean._NEWLINE_CHARS, clean._CONTROL, clean._ODD_SPACE),
+        ),
+        (clean._FTFY_SUSPECTS, (clean._FTFY_TARGETS, clean._MOJIBAKE_SIGNS)),
+        (clean._SPECIAL, (clean._ODD_CHARS, clean._FTFY_SUSPECTS)),
+    ],
+)
+def test_merged_character_classes_are_exact_unions(
+    merged: re.Pattern[str], parts: tuple[re.Pattern[str], ...]
+) -> None:
+    def hits(pattern: re.Pattern[str]) -> set[int]:
+        return {match.start() for match in pattern.finditer(EVERY_CHARACTER)}
+
+    assert hits(merged) == set().union(*map(hits, parts))
+
+
+def test_cleaning_only_inserts_characters_that_are_no_ftfy_suspects() -> None:
+    assert not clean._FTFY_SUSPECTS.search(" \n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_whitespace_without_odd_characters_skips_nothing_needed(text: str) -> None:
+    if clean._ODD_CHARS.search(text):
+        return
+    fast_notes: list[str] = []
+    slow_notes: list[str] = []
+    fast = clean._normalize_whitespace(text, fast_notes, odd_chars=False)
+    assert fast == clean._normalize_whitespace(text, slow_notes)
+    assert fast_notes == slow_notes
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(texts, mojibake_texts))
+@example("Cafe\u0301 \u00c3")
+@example("A\u0303 x")
+def test_clean_pass_claims_no_ftfy_suspects_only_when_there_are_none(text: str) -> None:
+    cleaned, suspects = clean._clean(text, [])
+    if not suspects:
+        assert not clean._FTFY_SUSPECTS.search(cleaned.text)

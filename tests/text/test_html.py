@@ -167,3 +167,37 @@ def test_looks_like_html() -> None:
 @given(st.text(max_size=300))
 def test_looks_like_html_never_raises(text: str) -> None:
     assert looks_like_html(text) in {True, False}
+
+
+DATED_PAGE = PAGE.replace(
+    "<article>",
+    '<article><p class="byline">Published 12 March 2024, updated 2024-03-14</p>'
+    "<time datetime='2024-03-12'>12 March</time>",
+)
+
+
+def test_quick_date_search_leaves_text_and_title_as_trafilatura_defaults() -> None:
+    """The date search is cut short because the date is unused: text and title must be what
+    trafilatura's default (extensive) date search gives."""
+    from trafilatura import bare_extraction
+
+    from pipeline.text.html import _tidy_lines, _tidy_title
+
+    for page in (PAGE, DATED_PAGE):
+        default = bare_extraction(
+            page,
+            url="https://example.com/a",
+            include_comments=False,
+            include_tables=True,
+            include_formatting=False,
+            include_links=False,
+            include_images=False,
+            with_metadata=True,
+            deduplicate=False,
+        )
+        result = extract_html(page, url="https://example.com/a")
+        assert result.method == "trafilatura"
+        assert (result.text, result.title) == (
+            _tidy_lines(default.text),
+            _tidy_title(default.title),
+        )

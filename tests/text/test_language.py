@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -86,17 +89,110 @@ def test_script_counts_equal_per_character_counts(text: str) -> None:
         assert language._count(runs, text) == len(single.findall(text))
 
 
-def test_scores_equal_the_stock_py3langid_identifier() -> None:
-    """The float32 copy of the model weights changes speed only, never a probability."""
+def _stock_identifier() -> Any:
+    """py3langid exactly as shipped: float16 weights, the per-byte Python automaton walk."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    stock = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+STOCK = _stock_identifier()
+
+SAMPLES = [
+    "China’s factories are changing fast. Robot installations rose 7% in 2023.",
+    "Die Fabriken in China verändern sich schnell, sagen Analysten.",
+    "Les usines chinoises investissent massivement dans les robots industriels. " * 30,
+    "x",
+    "The “world’s factory” — once known for volume — now competes on quality.",
+    "新质生产力正在重塑制造业。", "日本のロボット産業", "한국의 반도체", "Москва", "Αθήνα",
+    "ROBOTS ARE EVERYWHERE", "naïve café", "e\u0301", "🙂", "\ud800", " ", "of the and",
+]  # fmt: skip
+
+language_texts = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from(SAMPLES), max_size=12).map(" ".join),
+    st.lists(st.one_of(st.sampled_from(SAMPLES), st.text(max_size=5)), max_size=20).map("".join),
+)
+
+
+def test_scores_equal_the_stock_py3langid_identifier() -> None:
+    """Vectorised walk and float32 weights change speed only, never a probability."""
     ours = language._get_identifier()
-    for text in (
-        "China’s factories are changing fast. Robot installations rose 7% in 2023.",
-        "Die Fabriken in China verändern sich schnell, sagen Analysten.",
-        "Les usines chinoises investissent massivement dans les robots industriels. " * 30,
-        "x",
-        "The “world’s factory” — once known for volume — now competes on quality.",
-    ):
-        assert ours.classify(text) == stock.classify(text)
+    for text in SAMPLES:
+        assert ours.classify(text) == STOCK.classify(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(language_texts)
+def test_scores_equal_stock_py3langid_bit_for_bit(text: str) -> None:
+    ours = language._get_identifier()
+    assert ours.classify(text) == STOCK.classify(text)
+    assert ours._decide(text).tobytes() == STOCK._decide(text).tobytes()
+    encoded = text.encode("utf-8", "surrogatepass")
+    assert ours.classify(encoded) == STOCK.classify(encoded)
+
+
+@settings(max_examples=300, deadline=None)
+@given(language_texts)
+def test_vectorised_walk_visits_the_features_of_the_byte_walk(text: str) -> None:
+    from py3langid.langid import visit_counts
+
+    ours = language._get_identifier()
+    encoded = ours._encode(text)
+    stock = visit_counts(STOCK.tk_nextmove, STOCK._rowbase, STOCK.tk_output, encoded)
+    visited = Counter(ours._features(encoded).tolist())
+    assert list(visited.items()) == list((stock or {}).items())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=300))
+def test_counts_in_first_seen_order_equal_a_counter(values: list[int]) -> None:
+    ids, counts = language._counts_in_first_seen_order(np.array(values, dtype=np.intp))
+    expected = Counter(values)
+    assert ids.tolist() == list(expected)
+    assert counts.dtype == np.float32
+    assert counts.tolist() == list(expected.values())
+
+
+def _reference_detect(text: str) -> tuple[str, float]:
+    """detect_language by its definition: every script counted in full, then the rules."""
+    sample = text[: language._MAX_CHARS].strip()
+    if not sample:
+        return language.UNDETERMINED
+    han, kana, hangul = (
+        language._count(runs, sample) for runs in (language._HAN, language._KANA, language._HANGUL)
+    )
+    letters = max(language._count(language._LETTER, sample), han + kana + hangul)
+    if letters == 0:
+        return language.UNDETERMINED
+    if kana >= 2 and kana / letters >= 0.1 and (han + kana) / letters >= 0.5:
+        return "ja", round((han + kana) / letters, 4)
+    if hangul >= 2 and hangul / letters >= 0.5:
+        return "ko", round(hangul / letters, 4)
+    if han >= 2 and han / letters >= 0.5:
+        return "zh", round(han / letters, 4)
+    if letters < 3:
+        return language.UNDETERMINED
+    return language._classify(sample)
+
+
+cjk_texts = st.lists(
+    st.sampled_from(
+        ["新质", "生产力", "ロボット", "の", "한국", "a", "ab", "Robots", " ", "7", "。"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(language_texts, cjk_texts))
+def test_early_stopping_letter_count_gives_the_full_count_verdict(text: str) -> None:
+    assert detect_language(text) == _reference_detect(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60), st.integers(0, 70))
+def test_has_letters_agrees_with_the_full_count(text: str, at_least: int) -> None:
+    assert language._has_letters(text, at_least) == (
+        language._count(language._LETTER, text) >= at_least
+    )
