@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.store import Part
+from pipeline.store import Part, sha256_file
 
 
 def cache_key(*parts: object) -> str:
@@ -60,7 +60,7 @@ class PartCache:
             path=str(path),
             rows=table.num_rows,
             bytes=path.stat().st_size,
-            sha256=_sha256_file(path),
+            sha256=sha256_file(path),
         )
 
     def load_result(self, stage: str, key: str) -> dict[str, Any] | None:
@@ -124,11 +124,3 @@ def _plain(value: object) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.ingest import MAX_FILE_BYTES, list_inputs, path_key
+from pipeline.store import sha256_file
 
 SHARD_BYTES = 4_000_000
 """Target input bytes per shard: big enough that per-shard overheads vanish, small enough
@@ -90,7 +91,7 @@ def inventory(raw_dir: Path, memo_path: Path | None = None) -> list[InputFile]:
         if known and known[:3] == [info.st_size, info.st_mtime_ns, info.st_ino]:
             return known[3]
         try:
-            return _sha256_file(path)
+            return sha256_file(path)
         except OSError as error:
             return f"unreadable:{type(error).__name__}"
 
@@ -143,14 +144,6 @@ def plan_shards(
 def _uniform(relative: str) -> float:
     digest = hashlib.sha256(relative.encode("utf-8", "surrogateescape")).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _load_memo(memo_path: Path | None) -> dict[str, list]:

@@ -255,7 +255,7 @@ class DatasetStore:
                     f"{version.name}/{file_name}: size {path.stat().st_size} bytes, "
                     f"manifest says {entry['bytes']}"
                 )
-            elif _sha256_file(path) != entry["sha256"]:
+            elif sha256_file(path) != entry["sha256"]:
                 problems.append(f"{version.name}/{file_name}: sha256 differs from the manifest")
         for path in sorted(version.path.rglob("*.parquet")):
             relative = path.relative_to(version.path).as_posix()
@@ -497,7 +497,7 @@ def _write_part(table: pa.Table, path: Path, stamp: Mapping[str, str]) -> dict[s
         write_page_checksum=True,
     )
     _fsync_file(path)
-    return {"rows": table.num_rows, "bytes": path.stat().st_size, "sha256": _sha256_file(path)}
+    return {"rows": table.num_rows, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
 def _link_part(part: Part, path: Path) -> dict[str, Any]:
@@ -522,7 +522,8 @@ def _pause_point(step: str) -> None:
         time.sleep(3600)
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The sha256 hex digest of the file at ``path``, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
