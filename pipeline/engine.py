@@ -131,7 +131,7 @@ def ingest(
         )
         for s in shards
     ]
-    results, stats = _run(ingest_shard, tasks, backend, progress)
+    results, stats = _run(ingest_shard, tasks, [s.bytes for s in shards], backend, progress)
     digest = cache_key("inputs", [s.key() for s in shards])
     return ShardedTable(
         "raw_documents", _parts(results, "raw"), stats=stats, extra={"inputs_digest": digest}
@@ -152,7 +152,7 @@ def clean(
         CleanTask(cache_key("clean", version, part.sha256), str(cache.root), part)
         for part in raw.parts
     ]
-    results, stats = _run(clean_shard, tasks, backend, progress)
+    results, stats = _run(clean_shard, tasks, _sizes(raw.parts), backend, progress)
     drop, duplicate_rows = cross_shard_duplicates([result["index"] for result in results])
     documents = list(_parts(results, "documents"))
     if drop:
@@ -165,7 +165,9 @@ def clean(
             )
             for position, ids in sorted(drop.items())
         ]
-        dropped, _ = _run(drop_documents, drop_tasks, backend, None)
+        dropped, _ = _run(
+            drop_documents, drop_tasks, [task.documents.bytes for task in drop_tasks], backend, None
+        )
         for (position, _), result in zip(sorted(drop.items()), dropped, strict=True):
             documents[position] = result_part(result, "documents")
     rejects = list(_parts(results, "rejects"))
@@ -212,7 +214,7 @@ def split(
         )
         for part in documents.parts
     ]
-    results, stats = _run(split_shard, tasks, backend, progress)
+    results, stats = _run(split_shard, tasks, _sizes(documents.parts), backend, progress)
     return ShardedTable("sentences", _parts(results, "sentences"), _validation(results), stats)
 
 
@@ -232,7 +234,7 @@ def tag(
         TagTask(cache_key("tag", tagger, part.sha256), str(cache.root), part, name, directory)
         for part in sentences.parts
     ]
-    results, stats = _run(tag_shard, tasks, backend, progress)
+    results, stats = _run(tag_shard, tasks, _sizes(sentences.parts), backend, progress)
     tagger_name = f"model/{name}" if name else RULE_TAGGER
     return ShardedTable(
         "claims", _parts(results, "claims"), _validation(results), stats, {"tagger": tagger_name}
@@ -251,10 +253,13 @@ def fingerprint(documents: ShardedTable, claims: ShardedTable) -> str:
 def _run(
     function: Callable[[Any], dict[str, Any]],
     tasks: Sequence[Any],
+    sizes: Sequence[int],
     backend: Backend,
     progress: Progress | None,
 ) -> tuple[list[dict[str, Any]], StageStats]:
-    # Cached shards are answered here, without a round trip to a worker.
+    # Cached shards are answered here, without a round trip to a worker. The others go out
+    # largest input first, so the stage does not end waiting on one big shard (shard sizes
+    # vary: boundaries are content-defined).
     started = time.perf_counter()
     results: list[dict[str, Any] | None] = [None] * len(tasks)
     pending: list[int] = []
@@ -266,6 +271,7 @@ def _run(
             results[position] = found | {"cached": True}
             if progress is not None:
                 progress.advance()
+    pending.sort(key=lambda position: -sizes[position])
     for index, result in backend.map(function, [tasks[p] for p in pending]):
         results[pending[index]] = result
         if progress is not None:
@@ -283,6 +289,10 @@ def _run(
         validate_seconds=sum(result.get("validate_seconds", 0.0) for result in computed),
     )
     return done, stats
+
+
+def _sizes(parts: Sequence[Part]) -> list[int]:
+    return [part.bytes for part in parts]
 
 
 def _parts(results: Sequence[dict[str, Any]], name: str) -> tuple[Part, ...]:
