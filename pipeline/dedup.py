@@ -18,32 +18,42 @@ from pipeline.tables import REJECTS
 
 def cross_shard_duplicates(
     indexes: Sequence[Sequence[Sequence[Any]]],
-) -> tuple[dict[int, list[str]], pd.DataFrame]:
+) -> tuple[dict[int, dict[str, tuple[str, str]]], pd.DataFrame]:
     """Given, per shard in input order, the kept documents' index rows ``[doc_id,
     text_sha256, input_id, source_path, source_line, format, sha256]`` (see
-    :func:`pipeline.stages.clean_shard`), return ``(drop, rejects)``: the doc_ids to remove
-    from each shard (by shard position; shards with nothing to drop are absent) and one
-    ``REJECTS`` row per removed document, in input order."""
+    :func:`pipeline.stages.clean_shard`), return ``(drop, rejects)``.
+
+    ``drop`` maps a shard's position (only shards with something to drop) to ``{removed
+    doc_id: (kept doc_id, detail)}``: the shard's own duplicate rejects that named a removed
+    document must name the kept one instead, with that detail. ``rejects`` has one
+    ``REJECTS`` row per removed document, in input order.
+
+    One case differs from deduplicating the whole corpus in one pass: when a removed document
+    had the same bytes as the kept one but was read as a different text, a later document of
+    its shard with that text stays a duplicate (of the kept document) instead of becoming a
+    document itself."""
     kept_by_text: dict[str, str] = {}
     kept_paths: dict[str, str] = {}
-    drop: dict[int, list[str]] = {}
+    drop: dict[int, dict[str, tuple[str, str]]] = {}
     rows: list[dict[str, Any]] = []
     for position, index in enumerate(indexes):
         for doc_id, text_key, input_id, path, line, fmt, sha in index:
             original = kept_by_text.get(text_key)
             if original is not None:
                 detail = f"same cleaned text as {original}"
+                repointed = detail
             elif doc_id in kept_paths:
                 original = doc_id
                 detail = (
                     f"same content as {original} from {kept_paths[original]}, "
                     f"read there as a different text"
                 )
+                repointed = f"same cleaned text as a document whose content duplicates {original}"
             else:
                 kept_by_text[text_key] = doc_id
                 kept_paths[doc_id] = path + (f" line {line}" if line is not None else "")
                 continue
-            drop.setdefault(position, []).append(doc_id)
+            drop.setdefault(position, {})[doc_id] = (original, repointed)
             rows.append(
                 {
                     "input_id": input_id,

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+import schemas
 from pipeline.claims import RULE_TAGGER
 from pipeline.compute import Backend
 from pipeline.dedup import cross_shard_duplicates
@@ -40,9 +41,20 @@ from pipeline.stages import (
     split_shard,
     tag_shard,
 )
-from pipeline.store import Part
+from pipeline.store import Part, sha256_file
 from pipeline.tables import REJECTS, TABLE_SCHEMAS, to_arrow, to_pandas
+from pipeline.text.model import stored_weights_sha256
 from pipeline.versions import STAGE_VERSIONS, library_versions, pipeline_version
+
+
+def _schemas_digest() -> str:
+    # Shards keep their validation outcome in the cache: a changed check must re-validate.
+    sources = sorted(Path(schemas.__file__).parent.glob("*.py"))
+    return cache_key([[path.name, sha256_file(path)] for path in sources])
+
+
+SCHEMAS_DIGEST = _schemas_digest()
+"""A digest of the pandera models' source, part of every validating stage's cache key."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +144,7 @@ def ingest(
         for s in shards
     ]
     results, stats = _run(ingest_shard, tasks, [s.bytes for s in shards], backend, progress)
-    digest = cache_key("inputs", [s.key() for s in shards])
+    digest = cache_key("inputs", [[f.relative, f.content] for s in shards for f in s.files])
     return ShardedTable(
         "raw_documents", _parts(results, "raw"), stats=stats, extra={"inputs_digest": digest}
     )
@@ -145,9 +157,11 @@ def clean(
     progress: Progress | None = None,
 ) -> tuple[ShardedTable, ShardedTable]:
     """``(documents, rejects)``: every shard cleaned, then duplicates across shards removed
-    (:mod:`pipeline.dedup`): a removed document's shard gets a new documents part, and its
-    reject row goes to one extra rejects part at the end. Inputs = documents + rejects."""
-    version = cache_key(STAGE_VERSIONS["clean_documents"], library_versions())
+    (:mod:`pipeline.dedup`): a removed document's shard gets new documents and rejects parts
+    (its own duplicates of the removed document now name the kept one), and the removed
+    document's reject row goes to one extra rejects part at the end. Inputs = documents +
+    rejects."""
+    version = cache_key(STAGE_VERSIONS["clean_documents"], library_versions(), SCHEMAS_DIGEST)
     tasks = [
         CleanTask(cache_key("clean", version, part.sha256), str(cache.root), part)
         for part in raw.parts
@@ -155,22 +169,21 @@ def clean(
     results, stats = _run(clean_shard, tasks, _sizes(raw.parts), backend, progress)
     drop, duplicate_rows = cross_shard_duplicates([result["index"] for result in results])
     documents = list(_parts(results, "documents"))
+    rejects = list(_parts(results, "rejects"))
     if drop:
-        drop_tasks = [
-            DropTask(
-                cache_key("dedup", documents[position].sha256, sorted(ids)),
-                str(cache.root),
-                documents[position],
-                tuple(ids),
+        drop_tasks = []
+        for position, replaced in sorted(drop.items()):
+            replace = tuple((old, new, detail) for old, (new, detail) in replaced.items())
+            key = cache_key("dedup", documents[position].sha256, rejects[position].sha256, replace)
+            drop_tasks.append(
+                DropTask(key, str(cache.root), documents[position], rejects[position], replace)
             )
-            for position, ids in sorted(drop.items())
-        ]
         dropped, _ = _run(
             drop_documents, drop_tasks, [task.documents.bytes for task in drop_tasks], backend, None
         )
         for (position, _), result in zip(sorted(drop.items()), dropped, strict=True):
             documents[position] = result_part(result, "documents")
-    rejects = list(_parts(results, "rejects"))
+            rejects[position] = result_part(result, "rejects")
     if len(duplicate_rows):
         table = to_arrow(duplicate_rows, REJECTS)
         rejects.append(
@@ -210,7 +223,9 @@ def split(
     against their documents."""
     tasks = [
         SplitTask(
-            cache_key("split", STAGE_VERSIONS["sentences"], part.sha256), str(cache.root), part
+            cache_key("split", STAGE_VERSIONS["sentences"], SCHEMAS_DIGEST, part.sha256),
+            str(cache.root),
+            part,
         )
         for part in documents.parts
     ]
@@ -229,9 +244,13 @@ def tag(
     ``model`` (its name and directory), validated against their sentences. ``extra`` holds
     the ``tagger`` name stored in the rows."""
     name, directory = (model[0], str(model[1])) if model else (None, None)
-    tagger = cache_key(STAGE_VERSIONS["claims"], name)
+    # The model's name derives from its training data only; its weights say what it computes.
+    weights = stored_weights_sha256(model[1]) if model else None
+    tagger = cache_key(STAGE_VERSIONS["claims"], SCHEMAS_DIGEST, name, weights)
     tasks = [
-        TagTask(cache_key("tag", tagger, part.sha256), str(cache.root), part, name, directory)
+        TagTask(
+            cache_key("tag", tagger, part.sha256), str(cache.root), part, name, directory, weights
+        )
         for part in sentences.parts
     ]
     results, stats = _run(tag_shard, tasks, _sizes(sentences.parts), backend, progress)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,12 @@ SHARD_FILES = 2_000
 """Target files per shard when files are tiny, so no shard holds a huge number of them."""
 
 MAX_SHARD_FACTOR = 4
-"""A shard is cut anyway once it holds this many times :data:`SHARD_BYTES`."""
+"""A shard is cut anyway once it holds this many times :data:`SHARD_BYTES` (the one cut that
+depends on the files before it; resizing a file can move such cuts up to the next
+content-defined cut)."""
+
+MEMO_SETTLE_NS = 2_000_000_000
+"""Files modified less than this long before an inventory are hashed again next time."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ def inventory(raw_dir: Path, memo_path: Path | None = None) -> list[InputFile]:
         relative, path, info = entry
         if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
             mode = "missing" if info is None else f"{stat.S_IFMT(info.st_mode):o}"
-            return f"unreadable:{mode}"
+            return f"unreadable:{mode}:{info.st_size if info else 0}"
         known = memo.get(str(path))
         if known and known[:3] == [info.st_size, info.st_mtime_ns, info.st_ino]:
             return known[3]
@@ -102,12 +108,17 @@ def inventory(raw_dir: Path, memo_path: Path | None = None) -> list[InputFile]:
         for (relative, _, info), digest in zip(entries, contents, strict=True)
     ]
     if memo_path is not None:
+        # Like git's "racily clean" rule: a file modified within the last moments could be
+        # rewritten again with the same size and mtime, so its hash is not remembered.
+        settled = time.time_ns() - MEMO_SETTLE_NS
         _save_memo(
             memo_path,
             {
                 str(path): [info.st_size, info.st_mtime_ns, info.st_ino, digest]
                 for (_, path, info), digest in zip(entries, contents, strict=True)
-                if info is not None and not digest.startswith("unreadable:")
+                if info is not None
+                and not digest.startswith("unreadable:")
+                and info.st_mtime_ns < settled
             },
         )
     return files

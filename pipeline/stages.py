@@ -76,14 +76,17 @@ class CleanTask:
 
 @dataclass(frozen=True)
 class DropTask:
-    """Remove the documents ``doc_ids`` (duplicates of documents in earlier shards)."""
+    """Remove the documents ``replace`` names (duplicates of documents in earlier shards) and
+    point the shard's rejects that named them at the kept documents: ``replace`` holds
+    ``(removed doc_id, kept doc_id, detail)``."""
 
     stage: ClassVar[str] = "dedup"
 
     key: str
     cache_root: str
     documents: Part
-    doc_ids: tuple[str, ...]
+    rejects: Part
+    replace: tuple[tuple[str, str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class TagTask:
     sentences: Part
     model_name: str | None
     model_dir: str | None
+    model_sha256: str | None = None
+    """sha256 of the model's ``model.json``: a worker reloads a model whose files changed."""
 
 
 def ingest_shard(task: IngestTask) -> dict[str, Any]:
@@ -172,12 +177,19 @@ def clean_shard(task: CleanTask) -> dict[str, Any]:
 
 
 def drop_documents(task: DropTask) -> dict[str, Any]:
-    """The shard's ``documents`` part without the rows of ``doc_ids``."""
+    """The shard's ``documents`` part without the removed documents, and its ``rejects`` part
+    with every ``duplicate_of`` that named one naming the kept document instead."""
 
     def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
+        removed = pa.array([entry[0] for entry in task.replace], pa.string())
         table = pq.read_table(task.documents.path, schema=DOCUMENTS)
-        keep = pc.invert(pc.is_in(table["doc_id"], value_set=pa.array(task.doc_ids)))
-        return {"documents": table.filter(keep)}, {}
+        documents = table.filter(pc.invert(pc.is_in(table["doc_id"], value_set=removed)))
+        rejects = to_pandas(pq.read_table(task.rejects.path, schema=REJECTS))
+        for old, new, detail in task.replace:
+            named = rejects["duplicate_of"] == old
+            rejects.loc[named, "duplicate_of"] = new
+            rejects.loc[named, "detail"] = detail
+        return {"documents": documents, "rejects": to_arrow(rejects, REJECTS)}, {}
 
     return _cached(task, work)
 
@@ -204,7 +216,7 @@ def tag_shard(task: TagTask) -> dict[str, Any]:
     def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
         sentences = pq.read_table(task.sentences.path, schema=SENTENCES)
         model = (
-            (task.model_name, _model(task.model_dir))
+            (task.model_name, _model(task.model_dir, task.model_sha256))
             if task.model_dir is not None and task.model_name is not None
             else None
         )
@@ -217,14 +229,14 @@ def tag_shard(task: TagTask) -> dict[str, Any]:
     return _cached(task, work)
 
 
-_MODELS: dict[str, ClaimModel] = {}
+_MODELS: dict[tuple[str, str | None], ClaimModel] = {}
 
 
-def _model(directory: str) -> ClaimModel:
-    # A worker tags many shards with the same model: load it once per process.
-    if directory not in _MODELS:
-        _MODELS[directory] = load_claim_model(directory)
-    return _MODELS[directory]
+def _model(directory: str, digest: str | None) -> ClaimModel:
+    # A worker tags many shards with the same model: load it once per process and version.
+    if (directory, digest) not in _MODELS:
+        _MODELS[(directory, digest)] = load_claim_model(directory)
+    return _MODELS[(directory, digest)]
 
 
 def _cached(task: Any, work: Any) -> dict[str, Any]:

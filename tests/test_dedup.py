@@ -17,7 +17,10 @@ def test_first_document_in_input_order_is_kept() -> None:
         [_doc("d", "T3", "d.txt"), _doc("e", "T2", "feed.jsonl", 4)],
     ]
     drop, rejects = cross_shard_duplicates(shards)
-    assert drop == {1: ["c"], 2: ["e"]}
+    assert drop == {
+        1: {"c": ("a", "same cleaned text as a")},
+        2: {"e": ("b", "same cleaned text as b")},
+    }
     assert list(rejects.columns) == REJECTS.names
     assert rejects["duplicate_of"].tolist() == ["a", "b"]
     assert rejects["reason"].unique().tolist() == ["duplicate"]
@@ -28,7 +31,8 @@ def test_first_document_in_input_order_is_kept() -> None:
 def test_same_bytes_read_as_a_different_text_is_a_duplicate_too() -> None:
     shards = [[_doc("x", "T1", "page.html")], [_doc("x", "T9", "page.txt")]]
     drop, rejects = cross_shard_duplicates(shards)
-    assert drop == {1: ["x"]}
+    assert list(drop) == [1]
+    assert drop[1]["x"][0] == "x"
     assert rejects["detail"].iloc[0].startswith("same content as x from page.html")
 
 

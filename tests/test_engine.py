@@ -143,3 +143,27 @@ def test_a_dask_cluster_gives_the_same_output(many_files: Path, tmp_path: Path) 
     expected, got = frames(serial), frames(on_dask)
     for name in expected:
         pd.testing.assert_frame_equal(got[name], expected[name])
+
+
+def test_duplicates_within_a_shard_follow_a_document_removed_across_shards(
+    tmp_path: Path,
+) -> None:
+    """b.txt and c.txt (shard 1) and a.txt (shard 0) clean to the same text from different
+    bytes: shard 1 keeps b and rejects c as its duplicate, then b goes as a duplicate of a, so
+    c's reject must name a, which is kept."""
+    from pipeline.shards import Shard
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, ending in (("a.txt", "\n"), ("b.txt", "\n\n"), ("c.txt", "\n\n\n")):
+        (raw / name).write_text(ESSAY + ending, encoding="utf-8")
+    files = {f.relative: f for f in inventory(raw)}
+    shards = [Shard(0, (files["a.txt"],)), Shard(1, (files["b.txt"], files["c.txt"]))]
+    cache = PartCache(tmp_path / "data" / "cache")
+    documents, rejects = clean(ingest(shards, raw, cache, SerialBackend()), cache, SerialBackend())
+    kept = documents.read()
+    assert kept["source_path"].tolist() == ["a.txt"]
+    dropped = rejects.read().set_index("source_path")
+    assert dropped.loc["b.txt", "duplicate_of"] == kept["doc_id"].iloc[0]
+    assert dropped.loc["c.txt", "duplicate_of"] == kept["doc_id"].iloc[0]
+    assert set(dropped["duplicate_of"]) <= set(kept["doc_id"])

@@ -87,6 +87,7 @@ FORMAT_VERSION = 1
 """Version of the on-disk layout written by :meth:`ClaimModel.save`."""
 
 MODEL_FILE = "model.json"
+WEIGHTS_KEY = "weights_sha256"
 ARRAYS_FILE = "arrays.npz"
 
 _CHAR_NS = (2, 3, 4, 5)
@@ -657,6 +658,30 @@ class ClaimModel:
     # ----------------------------------------------------------------------------------------
     # Persistence.
 
+    def weights_sha256(self) -> str:
+        """A digest of everything that decides this model's output (arrays, vocabulary,
+        threshold, parameters) and of nothing else: two trainings on the same data give the
+        same digest although their ``created_at`` and ``.npz`` container bytes differ."""
+        digest = hashlib.sha256(str(FORMAT_VERSION).encode())
+        for array in (
+            self.vocabulary.word_idf,
+            self.vocabulary.char_idf,
+            self.rule_coef,
+            self.word_coef,
+            self.char_coef,
+        ):
+            digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+        settings = [
+            self.params,
+            self.threshold,
+            self.intercept,
+            self.vocabulary.words,
+            self.vocabulary.bigrams,
+            self.vocabulary.chars,
+        ]
+        digest.update(json.dumps(settings, sort_keys=True, default=str).encode("utf-8"))
+        return digest.hexdigest()
+
     def save(self, directory: str | Path) -> Path:
         """Write the model to ``directory`` (created if needed) as ``model.json`` plus
         ``arrays.npz`` (idf and coefficients); returns the directory. No pickle is used:
@@ -675,6 +700,7 @@ class ClaimModel:
             )
         document = {
             "format": "claimset-claim-model",
+            "weights_sha256": self.weights_sha256(),
             "format_version": FORMAT_VERSION,
             "created_at": self.created_at,
             "sklearn_version": self.sklearn_version,
@@ -764,7 +790,7 @@ def load_claim_model(directory: str | Path) -> ClaimModel:
         word_idf=data["word_idf"],
         char_idf=data["char_idf"],
     )
-    return ClaimModel(
+    model = ClaimModel(
         vocabulary=vocabulary,
         rule_coef=data["rule_coef"],
         word_coef=data["word_coef"],
@@ -777,6 +803,19 @@ def load_claim_model(directory: str | Path) -> ClaimModel:
         sklearn_version=str(document["sklearn_version"]),
         params=dict(document["params"]),
     )
+    if model.weights_sha256() != document.get(WEIGHTS_KEY):
+        raise ValueError(f"{directory / MODEL_FILE} does not match its weights ({WEIGHTS_KEY})")
+    return model
+
+
+def stored_weights_sha256(directory: str | Path) -> str:
+    """The :meth:`ClaimModel.weights_sha256` recorded in the model saved in ``directory``,
+    read without loading the arrays; raises ``ValueError`` when the file has none."""
+    document = json.loads((Path(directory) / MODEL_FILE).read_text(encoding="utf-8"))
+    digest = document.get(WEIGHTS_KEY)
+    if not isinstance(digest, str):
+        raise ValueError(f"{Path(directory) / MODEL_FILE} has no {WEIGHTS_KEY}")
+    return digest
 
 
 # --------------------------------------------------------------------------------------------

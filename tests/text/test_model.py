@@ -15,6 +15,7 @@ from pipeline.text.model import (
     RULE_FEATURES,
     ClaimModel,
     load_claim_model,
+    stored_weights_sha256,
     train_claim_model,
 )
 from pipeline.text.tagging import CLAIM_TYPES, COLUMNS, tag_claims
@@ -192,12 +193,31 @@ def test_load_refuses_tampered_arrays(model: ClaimModel, tmp_path) -> None:
         load_claim_model(directory)
 
 
+def test_weights_digest_is_stored_checked_and_tracks_the_weights(
+    model: ClaimModel, tmp_path
+) -> None:
+    directory = model.save(tmp_path / "m")
+    assert stored_weights_sha256(directory) == model.weights_sha256()
+    other = train_claim_model(TEXTS, [not label for label in LABELS], seed=0)
+    assert other.weights_sha256() != model.weights_sha256()
+    document = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    document["threshold"] = document["threshold"] + 0.01
+    (directory / "model.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match="weights_sha256"):
+        load_claim_model(directory)
+    del document["weights_sha256"]
+    (directory / "model.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match="has no weights_sha256"):
+        stored_weights_sha256(directory)
+
+
 def test_training_is_deterministic(model: ClaimModel) -> None:
     again = train_claim_model(TEXTS, LABELS, seed=0)
     np.testing.assert_array_equal(again.coef, model.coef)
     assert again.threshold == model.threshold
     assert again.metrics == model.metrics
     assert again.training_sha256 == model.training_sha256
+    assert again.weights_sha256() == model.weights_sha256()
     sentences = [UNSEEN_FACT, UNSEEN_OPINION]
     pd.testing.assert_frame_equal(
         tag_claims(sentences, model=again), tag_claims(sentences, model=model)
