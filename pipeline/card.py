@@ -3,14 +3,14 @@ load it, and a chart of claim types and topics."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
+from xml.sax.saxutils import escape
 
 from pipeline.store import TableData, count_values, table_rows
 from pipeline.text import CLAIM_TYPES
 
-CHART_FILE = "claims_chart.png"
+CHART_FILE = "claims_chart.svg"
 """File name of the chart inside a version directory."""
 
 
@@ -87,27 +87,57 @@ def render_card(
 
 
 def render_chart(summary: Mapping[str, Any]) -> bytes:
-    """A PNG bar chart of sentences per claim type and per topic."""
-    import matplotlib
+    """An SVG bar chart of sentences per claim type (left) and per topic (right), as UTF-8
+    bytes. Deterministic: the same summary always gives the same bytes. Bar lengths are
+    proportional to the counts within each panel; every bar is labelled with its name and
+    count, and the labels are XML-escaped."""
+    panels = [
+        ("Sentences per claim type", summary["claim_types"], "#3b6ea5"),
+        ("Sentences per topic", summary["topics"] or {"(none)": 0}, "#c2603a"),
+    ]
+    rows = max(len(counts) for _, counts, _ in panels)
+    height = _CHART_TOP + rows * _BAR_PITCH + 12
+    width = len(panels) * _PANEL_WIDTH
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+    ]
+    for index, (title, counts, colour) in enumerate(panels):
+        parts.append(_panel(index * _PANEL_WIDTH, title, counts, colour))
+    parts.append("</svg>")
+    return ("\n".join(parts) + "\n").encode("utf-8")
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
 
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-    types = summary["claim_types"]
-    left.barh(list(types), list(types.values()), color="#3b6ea5")
-    left.invert_yaxis()
-    left.set_title("Sentences per claim type")
-    topics = summary["topics"] or {"(none)": 0}
-    right.barh(list(topics), list(topics.values()), color="#c2603a")
-    right.invert_yaxis()
-    right.set_title("Sentences per topic")
-    for axis in (left, right):
-        axis.set_xlabel("sentences")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
-    plt.close(figure)
-    return buffer.getvalue()
+_PANEL_WIDTH = 520
+_LABEL_WIDTH = 170
+_BAR_SPACE = 280
+_CHART_TOP = 40
+_BAR_PITCH = 22
+
+
+def _panel(left: int, title: str, counts: Mapping[str, int], colour: str) -> str:
+    """One titled panel of horizontal bars, ``left`` pixels from the chart's left edge."""
+    most = max([*counts.values(), 1])
+    lines = [
+        f'<g transform="translate({left},0)">',
+        f'<text x="{_PANEL_WIDTH // 2}" y="22" text-anchor="middle" font-size="14" '
+        f'font-weight="bold">{escape(title)}</text>',
+    ]
+    for row, (name, count) in enumerate(counts.items()):
+        top = _CHART_TOP + row * _BAR_PITCH
+        length = round(_BAR_SPACE * int(count) / most, 1)
+        middle = top + _BAR_PITCH // 2 + 4
+        lines += [
+            f'<text x="{_LABEL_WIDTH - 6}" y="{middle}" text-anchor="end">{escape(str(name))}'
+            "</text>",
+            f'<rect x="{_LABEL_WIDTH}" y="{top + 3}" width="{length}" '
+            f'height="{_BAR_PITCH - 6}" fill="{colour}"><title>{escape(str(name))}: {int(count)}'
+            "</title></rect>",
+            f'<text x="{_LABEL_WIDTH + length + 4}" y="{middle}">{int(count)}</text>',
+        ]
+    lines.append("</g>")
+    return "\n".join(lines)
 
 
 def _counts(counts: Mapping[Any, int]) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -57,13 +58,41 @@ def test_card_has_every_section(raw_dir: Path) -> None:
     for reader in ("pd.read_parquet", "duckdb.sql", "pl.read_parquet"):
         assert reader in card
     assert "data/datasets/claimset/v0007/claims/*.parquet" in card
-    assert "![claim types and topics](claims_chart.png)" in card
+    assert "![claim types and topics](claims_chart.svg)" in card
 
 
-def test_chart_is_a_png(raw_dir: Path) -> None:
-    png = render_chart(_summary(raw_dir))
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert len(png) > 5_000
+def test_chart_is_an_svg_with_one_labelled_proportional_bar_per_count() -> None:
+    summary = {
+        "claim_types": {"quantity": 10, "law_rule": 5, "not_a_claim": 0},
+        "topics": {"batteries & <EVs>": 4, "ai": 2},
+    }
+    svg = render_chart(summary)
+    assert svg == render_chart(summary)
+    root = ElementTree.fromstring(svg)
+    bars = [
+        element
+        for element in root.iter("{http://www.w3.org/2000/svg}rect")
+        if element.find("{http://www.w3.org/2000/svg}title") is not None
+    ]
+    titles = [bar.find("{http://www.w3.org/2000/svg}title").text for bar in bars]
+    assert titles == [
+        "quantity: 10",
+        "law_rule: 5",
+        "not_a_claim: 0",
+        "batteries & <EVs>: 4",
+        "ai: 2",
+    ]
+    widths = [float(bar.get("width")) for bar in bars]
+    assert widths[0] == 2 * widths[1] and widths[2] == 0
+    assert widths[3] == 2 * widths[4] == widths[0]
+    labels = {text.text for text in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"Sentences per claim type", "Sentences per topic", "batteries & <EVs>"} <= labels
+
+
+def test_chart_of_the_sample_corpus_has_every_claim_type(raw_dir: Path) -> None:
+    root = ElementTree.fromstring(render_chart(_summary(raw_dir)))
+    labels = {text.text for text in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert set(CLAIM_TYPES) <= labels
 
 
 def test_summary_of_part_files_equals_that_of_the_frames(raw_dir: Path, tmp_path: Path) -> None:

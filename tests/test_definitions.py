@@ -124,7 +124,7 @@ def test_assets_record_metadata_for_the_ui(raw_dir: Path, data_dir: Path) -> Non
     assert "duplicate" in by_key["rejects"]["by_reason"].value
     card = by_key["claimset_release"]["dataset_card"].value
     assert card.startswith("# claimset v0001")
-    assert Path(by_key["claimset_release"]["chart"].value).read_bytes().startswith(b"\x89PNG")
+    assert Path(by_key["claimset_release"]["chart"].value).read_bytes().startswith(b"<svg ")
     assert by_key["corpus_summary"]["versions"].value == 1
     assert by_key["corpus_summary"]["sentences"].value >= 1
 
