@@ -3,9 +3,7 @@ sharded tables as a JSON list of their part files."""
 
 import dataclasses
 import json
-import os
 import sys
-import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import PrivateAttr
 
+from pipeline.atomic import write_atomically
 from pipeline.engine import ShardedTable, StageStats
 from pipeline.locking import exclusive_lock
 from pipeline.resources import ClaimsetConfig
@@ -81,7 +80,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame | ShardedTable) -> None:
         if isinstance(obj, ShardedTable):
             path = self.path_for(context.asset_key, ".json")
-            _write_atomically(path, lambda target: target.write_text(_to_json(obj), "utf-8"))
+            _write_output(path, lambda target: target.write_text(_to_json(obj), "utf-8"))
             rows = obj.rows
         else:
             name = context.asset_key.to_user_string()
@@ -90,9 +89,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 to_arrow(obj, schema) if schema else pa.Table.from_pandas(obj, preserve_index=False)
             )
             path = self.path_for(context.asset_key)
-            _write_atomically(
-                path, lambda target: pq.write_table(table, target, compression="zstd")
-            )
+            _write_output(path, lambda target: pq.write_table(table, target, compression="zstd"))
             rows = table.num_rows
         context.add_output_metadata(
             {"path": dg.MetadataValue.path(str(path)), "dagster/row_count": rows}
@@ -105,14 +102,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         return to_pandas(pq.read_table(self.path_for(context.asset_key)))
 
 
-def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+def _write_output(path: Path, write: Callable[[Path], object]) -> None:
+    """Replace the stored output at ``path`` atomically and remove its other-format twin."""
+    write_atomically(path, write)
     # A stale file of the other kind would shadow or confuse the next load.
     other = path.with_suffix(".parquet" if path.suffix == ".json" else ".json")
     other.unlink(missing_ok=True)

@@ -8,10 +8,9 @@ uses. Without ``CURRENT`` the rules alone tag claims.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from pathlib import Path
 
+from pipeline.atomic import write_text_atomically
 from pipeline.text import ClaimModel, load_claim_model
 
 CURRENT = "CURRENT"
@@ -63,9 +62,7 @@ def make_current(model: ClaimModel, data_dir: Path) -> tuple[str, Path]:
     and directory."""
     name = model_name(model)
     directory = model.save(models_dir(data_dir) / name)
-    temporary = models_dir(data_dir) / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
-    temporary.write_text(name + "\n", encoding="utf-8")
-    os.replace(temporary, models_dir(data_dir) / CURRENT)
+    write_text_atomically(models_dir(data_dir) / CURRENT, name + "\n")
     return name, directory
 
 

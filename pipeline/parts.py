@@ -18,13 +18,13 @@ import dataclasses
 import hashlib
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.atomic import write_atomically, write_text_atomically
 from pipeline.store import Part, sha256_file
 
 
@@ -47,15 +47,13 @@ class PartCache:
         """Write ``table`` as the part ``name`` of ``key`` (zstd, page checksums; atomically)
         and return it with its row count, size and sha256."""
         path = self.part_path(key, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        try:
+
+        def write(temporary: Path) -> None:
             pq.write_table(table, temporary, compression="zstd", write_page_checksum=True)
             # Published versions hard-link this file: make accidental in-place edits fail.
             os.chmod(temporary, 0o444)
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+
+        write_atomically(path, write)
         return Part(
             path=str(path),
             rows=table.num_rows,
@@ -78,14 +76,7 @@ class PartCache:
     def save_result(self, stage: str, key: str, result: dict[str, Any]) -> None:
         """Record ``result`` (JSON-ready; ``parts`` maps names to :class:`Part` or dicts) as
         what ``stage`` produced under ``key``."""
-        path = self._result_path(stage, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-        try:
-            temporary.write_text(json.dumps(result, default=_plain), encoding="utf-8")
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        write_text_atomically(self._result_path(stage, key), json.dumps(result, default=_plain))
 
     def collect_garbage(self, keep: set[str]) -> tuple[int, int]:
         """Delete every part file whose path is not in ``keep``, and every stage result that

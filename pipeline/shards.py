@@ -14,12 +14,12 @@ import json
 import os
 import stat
 import time
-import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.atomic import write_text_atomically
 from pipeline.ingest import MAX_FILE_BYTES, list_inputs, path_key
 from pipeline.store import sha256_file
 
@@ -168,10 +168,4 @@ def _load_memo(memo_path: Path | None) -> dict[str, list]:
 
 
 def _save_memo(memo_path: Path, memo: dict[str, list]) -> None:
-    memo_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = memo_path.with_name(f".{memo_path.name}.{uuid.uuid4().hex[:8]}")
-    try:
-        temporary.write_text(json.dumps(memo), encoding="utf-8")
-        os.replace(temporary, memo_path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_text_atomically(memo_path, json.dumps(memo))

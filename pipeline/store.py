@@ -51,6 +51,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from pipeline.atomic import fsync_dir, fsync_file, write_text_atomically
 from pipeline.locking import exclusive_lock
 from pipeline.settings import DATASET_NAME, resolve_data_dir
 from pipeline.tables import TABLE_SCHEMAS, to_pandas
@@ -335,7 +336,7 @@ class DatasetStore:
             graveyard = self.root / "_staging" / f"pruned-{version.name}-{uuid.uuid4().hex[:8]}"
             graveyard.parent.mkdir(exist_ok=True)
             os.rename(version.path, graveyard)
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
             shutil.rmtree(graveyard, ignore_errors=True)
         (readers / f"{version.name}.lock").unlink(missing_ok=True)
         return True
@@ -385,7 +386,7 @@ class DatasetStore:
                 _pause_point("before_commit")
                 final = self.root / name
                 os.rename(staging, final)
-                _fsync_dir(self.root)
+                fsync_dir(self.root)
                 _pause_point("before_latest")
                 self._point_latest_to(name)
             finally:
@@ -430,7 +431,7 @@ class DatasetStore:
                 relative = path.relative_to(staging).as_posix()
                 files[relative] = {"table": table_name, **entry}
                 relatives.append(relative)
-            _fsync_dir(directory)
+            fsync_dir(directory)
             _pause_point("tables_written")
             table_entries[table_name] = {
                 "rows": sum(files[relative]["rows"] for relative in relatives),
@@ -442,7 +443,7 @@ class DatasetStore:
                 raise ValueError(f"attachment {file_name!r} collides with a table's files")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-            _fsync_file(path)
+            fsync_file(path)
             files[file_name] = {
                 "table": None,
                 "rows": None,
@@ -457,16 +458,12 @@ class DatasetStore:
         }
         manifest_path = staging / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True), "utf-8")
-        _fsync_file(manifest_path)
-        _fsync_dir(staging)
+        fsync_file(manifest_path)
+        fsync_dir(staging)
         return manifest
 
     def _point_latest_to(self, name: str) -> None:
-        temporary = self.root / f".{LATEST}.{uuid.uuid4().hex[:8]}"
-        temporary.write_text(name + "\n", encoding="utf-8")
-        _fsync_file(temporary)
-        os.replace(temporary, self.root / LATEST)
-        _fsync_dir(self.root)
+        write_text_atomically(self.root / LATEST, name + "\n", durable=True)
 
     def _recover(self) -> None:
         # Only the lock holder writes, so anything staged before we got the lock is debris
@@ -496,7 +493,7 @@ def _write_part(table: pa.Table, path: Path, stamp: Mapping[str, str]) -> dict[s
         compression="zstd",
         write_page_checksum=True,
     )
-    _fsync_file(path)
+    fsync_file(path)
     return {"rows": table.num_rows, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
@@ -512,7 +509,7 @@ def _link_part(part: Part, path: Path) -> dict[str, Any]:
         raise ValueError(f"part {part.path} has {size} bytes, not the {part.bytes} it claims")
     # The cache renames its files into place without fsync; make sure the data is durable
     # before the version that links it is committed.
-    _fsync_file(path)
+    fsync_file(path)
     return {"rows": part.rows, "bytes": part.bytes, "sha256": part.sha256}
 
 
@@ -529,19 +526,6 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def open_dataset(

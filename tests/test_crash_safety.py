@@ -207,7 +207,7 @@ def test_full_disk_fails_clearly_and_keeps_earlier_versions(
     data_dir = small_disk / "data"
     store, before = _published_then_changed(raw_dir, data_dir)
     filler = small_disk / "filler"
-    with open(filler, "wb") as handle:
+    with open(filler, "wb", buffering=0) as handle:
         try:
             while True:
                 handle.write(b"\0" * 65536)
