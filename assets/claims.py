@@ -6,7 +6,7 @@ import pandas as pd
 from assets.preview import counts_markdown, markdown_preview, stage_metadata
 from pipeline.claims import RULE_TAGGER
 from pipeline.engine import ShardedTable, tag
-from pipeline.models import current_model, models_dir
+from pipeline.models import current_model
 from pipeline.progress import Progress
 from pipeline.resources import ClaimsetConfig, ComputeBackend
 from pipeline.store import count_values
@@ -33,8 +33,7 @@ def claims(
     contributing features), else the rules alone; ``tagger`` says which. Shards whose
     sentences and tagger are unchanged come from the cache."""
     data_dir = claimset.data_path()
-    current = current_model(data_dir) if claimset.labels() is not None else None
-    model = (current[0], models_dir(data_dir) / current[0]) if current else None
+    model = current_model(data_dir) if claimset.labels() is not None else None
     progress = Progress("claims", len(sentences.parts), "shards", context.log.info)
     table = tag(sentences, claimset.cache(), compute.backend(), model, progress)
     head = table.head(200)

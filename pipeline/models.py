@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from pipeline.atomic import write_text_atomically
-from pipeline.text import ClaimModel, load_claim_model
+from pipeline.text import ClaimModel
 
 CURRENT = "CURRENT"
 
@@ -71,13 +71,15 @@ def clear_current(data_dir: Path) -> None:
     (models_dir(data_dir) / CURRENT).unlink(missing_ok=True)
 
 
-def current_model(data_dir: Path) -> tuple[str, ClaimModel] | None:
-    """The current model and its name, or None in rule mode."""
+def current_model(data_dir: Path) -> tuple[str, Path] | None:
+    """The name and directory of the current model, or None in rule mode. The model is not
+    loaded here: whoever tags with it loads it with :func:`load_claim_model`, which checks
+    its files."""
     try:
         name = (models_dir(data_dir) / CURRENT).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
-    return name, load_claim_model(models_dir(data_dir) / name)
+    return name, models_dir(data_dir) / name
 
 
 def model_files(data_dir: Path, name: str) -> dict[str, bytes]:

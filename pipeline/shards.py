@@ -88,21 +88,13 @@ def inventory(raw_dir: Path, memo_path: Path | None = None) -> list[InputFile]:
             info = None
         entries.append((path_key(path.relative_to(raw_dir)), path, info))
 
-    def content(entry: tuple[str, Path, os.stat_result | None]) -> str:
-        relative, path, info = entry
-        if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-            mode = "missing" if info is None else f"{stat.S_IFMT(info.st_mode):o}"
-            return f"unreadable:{mode}:{info.st_size if info else 0}"
-        known = memo.get(str(path))
-        if known and known[:3] == [info.st_size, info.st_mtime_ns, info.st_ino]:
-            return known[3]
-        try:
-            return sha256_file(path)
-        except OSError as error:
-            return f"unreadable:{type(error).__name__}"
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        contents = list(pool.map(content, entries))
+    contents = [_remembered(info, memo.get(str(path))) for _, path, info in entries]
+    unknown = [i for i, digest in enumerate(contents) if digest is None]
+    if unknown:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            digests = pool.map(_hash, [entries[i][1] for i in unknown])
+            for i, digest in zip(unknown, digests, strict=True):
+                contents[i] = digest
     files = [
         InputFile(relative, info.st_size if info else 0, info.st_mtime_ns if info else 0, digest)
         for (relative, _, info), digest in zip(entries, contents, strict=True)
@@ -111,17 +103,35 @@ def inventory(raw_dir: Path, memo_path: Path | None = None) -> list[InputFile]:
         # Like git's "racily clean" rule: a file modified within the last moments could be
         # rewritten again with the same size and mtime, so its hash is not remembered.
         settled = time.time_ns() - MEMO_SETTLE_NS
-        _save_memo(
-            memo_path,
-            {
-                str(path): [info.st_size, info.st_mtime_ns, info.st_ino, digest]
-                for (_, path, info), digest in zip(entries, contents, strict=True)
-                if info is not None
-                and not digest.startswith("unreadable:")
-                and info.st_mtime_ns < settled
-            },
-        )
+        updated = {
+            str(path): [info.st_size, info.st_mtime_ns, info.st_ino, digest]
+            for (_, path, info), digest in zip(entries, contents, strict=True)
+            if info is not None
+            and not digest.startswith("unreadable:")
+            and info.st_mtime_ns < settled
+        }
+        if updated != memo:
+            _save_memo(memo_path, updated)
     return files
+
+
+def _remembered(info: os.stat_result | None, known: list | None) -> str | None:
+    """The content of a file with stat ``info``: its marker when it is not a readable regular
+    file, its remembered hash when ``known`` (a memo entry) matches its size, mtime and
+    inode, else None (it must be hashed)."""
+    if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        mode = "missing" if info is None else f"{stat.S_IFMT(info.st_mode):o}"
+        return f"unreadable:{mode}:{info.st_size if info else 0}"
+    if known and known[:3] == [info.st_size, info.st_mtime_ns, info.st_ino]:
+        return str(known[3])
+    return None
+
+
+def _hash(path: Path) -> str:
+    try:
+        return sha256_file(path)
+    except OSError as error:
+        return f"unreadable:{type(error).__name__}"
 
 
 def plan_shards(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -65,8 +66,18 @@ def test_inventory_hashes_contents_and_remembers_them(tmp_path: Path) -> None:
     assert by_path["a.txt"].content == hashlib.sha256(b"alpha").hexdigest()
     assert by_path["sub/b.txt"].size == 4
     assert by_path["dangling.txt"].content.startswith("unreadable:")
-    assert memo.is_file()
+    assert not memo.exists()  # files modified moments ago are not remembered (racily clean)
+    for path in (raw / "a.txt", raw / "sub" / "b.txt"):
+        os.utime(path, ns=(1_600_000_000 * 10**9,) * 2)
+    inventory(raw, memo)
+    assert sorted(json.loads(memo.read_text(encoding="utf-8"))) == [
+        str(raw / "a.txt"),
+        str(raw / "sub" / "b.txt"),
+    ]
     (raw / "a.txt").write_bytes(b"ALPHA, longer")
+    # Same size, inode and mtime as remembered: the memo answers without reading the file.
+    (raw / "sub" / "b.txt").write_bytes(b"BETA")
+    os.utime(raw / "sub" / "b.txt", ns=(1_600_000_000 * 10**9,) * 2)
     again = {f.relative: f for f in inventory(raw, memo)}
     assert again["a.txt"].content == hashlib.sha256(b"ALPHA, longer").hexdigest()
     assert again["sub/b.txt"].content == by_path["sub/b.txt"].content
