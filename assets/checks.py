@@ -12,6 +12,7 @@ from typing import Any
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.engine import ShardedTable
@@ -75,10 +76,7 @@ def documents_schema(clean_documents: ShardedTable, rejects: ShardedTable) -> dg
     input is exactly one document or one reject) and duplicate rejects naming kept documents,
     in every shard and across shards."""
     doc_ids = clean_documents.arrow(["doc_id"])["doc_id"]
-    extra: list[dict[str, Any]] = []
-    counts = pc.value_counts(doc_ids)
-    for entry in counts.filter(pc.greater(counts.field("counts"), 1)).to_pylist():
-        extra.append(_failure("CrossShard", "doc_id_unique", "doc_id", entry["values"]))
+    extra = _repeated(doc_ids, "doc_id")
     links = rejects.arrow(["input_id", "duplicate_of"]).drop_null()
     dangling = links.filter(pc.invert(pc.is_in(links["duplicate_of"], value_set=doc_ids)))
     for row in dangling.to_pylist():
@@ -101,13 +99,9 @@ def documents_schema(clean_documents: ShardedTable, rejects: ShardedTable) -> dg
 @dg.asset_check(asset="rejects", blocking=True)
 def rejects_schema(rejects: ShardedTable) -> dg.AssetCheckResult:
     """RejectSchema: known reason codes, unique inputs, a kept document named for duplicates."""
-    input_ids = rejects.arrow(["input_id"])["input_id"]
-    counts = pc.value_counts(input_ids)
-    extra = [
-        _failure("CrossShard", "input_id_unique", "input_id", entry["values"])
-        for entry in counts.filter(pc.greater(counts.field("counts"), 1)).to_pylist()
-    ]
-    return sharded_check("rejects", rejects, extra)
+    return sharded_check(
+        "rejects", rejects, _repeated(rejects.arrow(["input_id"])["input_id"], "input_id")
+    )
 
 
 @dg.asset_check(asset="sentences", blocking=True)
@@ -122,6 +116,15 @@ def claims_schema(claims: ShardedTable) -> dg.AssetCheckResult:
     """ClaimSchema plus one claim row per sentence and evidence offsets that slice back to
     their cues (checked per shard against that shard's sentences)."""
     return sharded_check("claims", claims)
+
+
+def _repeated(values: pa.ChunkedArray, column: str) -> list[dict[str, Any]]:
+    """A ``<column>_unique`` failure for each value that occurs more than once across shards."""
+    counts = pc.value_counts(values)
+    return [
+        _failure("CrossShard", f"{column}_unique", column, entry["values"])
+        for entry in counts.filter(pc.greater(counts.field("counts"), 1)).to_pylist()
+    ]
 
 
 def _failure(
