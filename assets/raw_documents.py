@@ -36,6 +36,12 @@ def raw_documents(
     context.log.info(
         f"read {table.rows} inputs in {len(files)} files from {raw_dir} ({readable} readable)"
     )
+    changed = table.extra["changed_inputs"]
+    if changed:
+        context.log.warning(
+            f"{len(changed)} files changed while this run read them (e.g. {changed[0]}); "
+            "their new content is used and the next run reads them again"
+        )
     context.add_output_metadata(
         {
             "raw_dir": dg.MetadataValue.path(str(raw_dir)),

@@ -131,7 +131,8 @@ def ingest(
 ) -> ShardedTable:
     """The ``raw_documents`` of every shard (one part each). ``ingested_at`` is when a
     shard's current content was first read; a cached shard keeps its time. ``extra`` holds
-    ``inputs_digest``, a digest of every input path and content."""
+    ``inputs_digest``, a digest of every input path and content, and ``changed_inputs``, the
+    files rewritten between the inventory and their reading (their shards are not cached)."""
     now = datetime.now(UTC).isoformat()
     tasks = [
         IngestTask(
@@ -140,13 +141,18 @@ def ingest(
             raw_dir=str(raw_dir),
             relatives=tuple(file.relative for file in s.files),
             ingested_at=now,
+            contents=tuple(file.content for file in s.files),
         )
         for s in shards
     ]
     results, stats = _run(ingest_shard, tasks, [s.bytes for s in shards], backend, progress)
     digest = cache_key("inputs", [[f.relative, f.content] for s in shards for f in s.files])
+    changed = sorted(path for result in results for path in result.get("changed_inputs", []))
     return ShardedTable(
-        "raw_documents", _parts(results, "raw"), stats=stats, extra={"inputs_digest": digest}
+        "raw_documents",
+        _parts(results, "raw"),
+        stats=stats,
+        extra={"inputs_digest": digest, "changed_inputs": changed},
     )
 
 

@@ -115,6 +115,16 @@ def inventory(raw_dir: Path, memo_path: Path | None = None) -> list[InputFile]:
     return files
 
 
+def current_content(path: Path) -> str:
+    """What :func:`inventory` would record for the file at ``path`` now, without a memo: its
+    sha256, or an ``unreadable:`` marker."""
+    try:
+        info: os.stat_result | None = path.stat()
+    except OSError:
+        info = None
+    return _remembered(info, None) or _hash(path)
+
+
 def _remembered(info: os.stat_result | None, known: list | None) -> str | None:
     """The content of a file with stat ``info``: its marker when it is not a readable regular
     file, its remembered hash when ``known`` (a memo entry) matches its size, mtime and

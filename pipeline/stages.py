@@ -31,6 +31,7 @@ from pipeline.curate import curate_documents
 from pipeline.ingest import raw_documents_table
 from pipeline.parts import PartCache, part_from_dict
 from pipeline.sentences import sentences_table
+from pipeline.shards import current_content
 from pipeline.store import Part
 from pipeline.tables import (
     DOCUMENTS,
@@ -52,7 +53,8 @@ FAILURE_EXAMPLES = 20
 
 @dataclass(frozen=True)
 class IngestTask:
-    """Read the files ``relatives`` (POSIX paths under ``raw_dir``) of one shard."""
+    """Read the files ``relatives`` (POSIX paths under ``raw_dir``) of one shard, whose
+    contents the inventory found to be ``contents`` (see :func:`pipeline.shards.inventory`)."""
 
     stage: ClassVar[str] = "ingest"
 
@@ -61,6 +63,7 @@ class IngestTask:
     raw_dir: str
     relatives: tuple[str, ...]
     ingested_at: str
+    contents: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -117,13 +120,22 @@ class TagTask:
 
 def ingest_shard(task: IngestTask) -> dict[str, Any]:
     """Read the shard's files into one ``raw`` part (``RAW_DOCUMENTS`` rows, path order).
-    Unreadable inputs keep a row with their reject reason (see :mod:`pipeline.ingest`)."""
+    Unreadable inputs keep a row with their reject reason (see :mod:`pipeline.ingest`).
+
+    The task's key stands for the contents the inventory saw. A file rewritten since then
+    was read with other content, so the result lists it under ``changed_inputs`` and is not
+    cached under that key: a later run reads the file again."""
 
     def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
         raw_dir = Path(task.raw_dir)
         paths = [raw_dir / relative for relative in task.relatives]
         raw = raw_documents_table(paths, raw_dir, datetime.fromisoformat(task.ingested_at))
-        return {"raw": raw}, {}
+        changed = [
+            relative
+            for relative, path, expected in zip(task.relatives, paths, task.contents, strict=True)
+            if current_content(path) != expected
+        ]
+        return {"raw": raw}, {"changed_inputs": changed} if changed else {}
 
     return _cached(task, work)
 
@@ -255,7 +267,8 @@ def _cached(task: Any, work: Any) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
         **extra,
     }
-    cache.save_result(stage, key, result)
+    if not result.get("changed_inputs"):
+        cache.save_result(stage, key, result)
     return result | {"cached": False}
 
 

@@ -167,3 +167,25 @@ def test_duplicates_within_a_shard_follow_a_document_removed_across_shards(
     assert dropped.loc["b.txt", "duplicate_of"] == kept["doc_id"].iloc[0]
     assert dropped.loc["c.txt", "duplicate_of"] == kept["doc_id"].iloc[0]
     assert set(dropped["duplicate_of"]) <= set(kept["doc_id"])
+
+
+def test_a_file_rewritten_after_the_inventory_is_not_cached_under_its_old_content(
+    tmp_path: Path,
+) -> None:
+    raw = tmp_path / "raw"
+    write_corpus(raw)
+    cache = PartCache(tmp_path / "cache")
+    shards = plan_shards(inventory(raw), 10**9, 10**9)
+    (raw / "essay.txt").write_text("Output rose 5% in 2024.", encoding="utf-8")
+    first = ingest(shards, raw, cache, SerialBackend())
+    assert first.extra["changed_inputs"] == ["essay.txt"]
+    texts = first.read(["source_path", "text"]).set_index("source_path")["text"]
+    assert texts["essay.txt"] == "Output rose 5% in 2024."
+    # The file is back to what the inventory saw: the shard is read again, not answered
+    # from a cache entry that holds the other content under this content's key.
+    (raw / "essay.txt").write_text(ESSAY, encoding="utf-8")
+    again = ingest(shards, raw, cache, SerialBackend())
+    assert (again.stats.computed, again.extra["changed_inputs"]) == (1, [])
+    texts = again.read(["source_path", "text"]).set_index("source_path")["text"]
+    assert texts["essay.txt"] == ESSAY
+    assert ingest(shards, raw, cache, SerialBackend()).stats.reused == 1
