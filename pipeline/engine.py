@@ -2,8 +2,10 @@
 compute backend, and collect the part files into a :class:`ShardedTable`.
 
 The Dagster assets call these functions (one per stage) and pass the returned tables, which
-name part files rather than hold rows, from asset to asset. Memory therefore stays bounded by
-one shard per worker, whatever the corpus size. Cache keys combine the stage's code version
+name part files rather than hold rows, from asset to asset. A worker holds one shard at a
+time; the driver holds no rows, only per-file and per-document bookkeeping (the inventory,
+and the ids and hashes that cross-shard dedup compares: about a hundred bytes per document),
+so its memory grows slowly and linearly with the corpus. Cache keys combine the stage's code version
 with the content of its inputs, so unchanged shards are reused and, e.g., a new tagger version
 re-tags every shard without splitting any again.
 """
