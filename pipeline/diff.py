@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -67,11 +68,7 @@ def diff_tables(before: Mapping[str, TableData], after: Mapping[str, TableData])
     new_sentences = _sentence_keys(new)
     added_sentences = sorted(set(new_sentences) - set(old_sentences))
     removed_sentences = sorted(set(old_sentences) - set(new_sentences))
-    old_tags = _tags(old["claims"], old_sentences)
-    new_tags = _tags(new["claims"], new_sentences)
-    retagged = sorted(
-        key for key in set(old_tags) & set(new_tags) if old_tags[key] != new_tags[key]
-    )
+    retagged = _retagged(old["claims"], old_sentences, new["claims"], new_sentences)
     return {
         "documents": {
             "added": len(added),
@@ -96,10 +93,10 @@ def diff_tables(before: Mapping[str, TableData], after: Mapping[str, TableData])
             "examples": [
                 {
                     **_sentence_label(key),
-                    "before": _tag_record(old_tags[key]),
-                    "after": _tag_record(new_tags[key]),
+                    "before": _tag_record(before_tag),
+                    "after": _tag_record(after_tag),
                 }
-                for key in retagged[:EXAMPLES]
+                for key, before_tag, after_tag in retagged[:EXAMPLES]
             ],
         },
     }
@@ -216,30 +213,42 @@ def _sentence_keys(tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, int, s
     }
 
 
-def _tags(
-    claims: pd.DataFrame, keys: Mapping[tuple[str, int, str], str]
-) -> dict[tuple[str, int, str], _Tag]:
-    by_sentence = {
-        sentence_id: _Tag(
-            is_claim=bool(is_claim),
-            claim_type=str(claim_type),
-            checkworthiness=round(float(checkworthiness), 3),
-            topics=tuple(topics),
-        )
-        for sentence_id, is_claim, claim_type, checkworthiness, topics in zip(
-            claims["sentence_id"],
-            claims["is_claim"],
-            claims["claim_type"],
-            claims["checkworthiness"],
-            claims["topics"],
-            strict=True,
-        )
-    }
-    return {
-        key: by_sentence[sentence_id]
-        for key, sentence_id in keys.items()
-        if sentence_id in by_sentence
-    }
+def _retagged(
+    old_claims: pd.DataFrame,
+    old_keys: Mapping[tuple[str, int, str], str],
+    new_claims: pd.DataFrame,
+    new_keys: Mapping[tuple[str, int, str], str],
+) -> list[tuple[tuple[str, int, str], _Tag, _Tag]]:
+    """``(sentence key, tags before, tags after)`` for every sentence key with a claims row on
+    both sides whose tags differ, sorted by key. The tags of all matched sentences are
+    compared as arrays; :class:`_Tag` records are built only for the ones that differ."""
+    old_tags, new_tags = _tag_columns(old_claims), _tag_columns(new_claims)
+    keys = [
+        key
+        for key, sentence_id in old_keys.items()
+        if sentence_id in old_tags.index and key in new_keys and new_keys[key] in new_tags.index
+    ]
+    before = old_tags.loc[[old_keys[key] for key in keys]].to_numpy()
+    after = new_tags.loc[[new_keys[key] for key in keys]].to_numpy()
+    differs = (before != after).any(axis=1) if keys else []
+    changed = [(keys[i], _Tag(*before[i]), _Tag(*after[i])) for i in np.flatnonzero(differs)]
+    return sorted(changed, key=lambda item: item[0])
+
+
+def _tag_columns(claims: pd.DataFrame) -> pd.DataFrame:
+    """The :class:`_Tag` fields of each claims row, indexed by ``sentence_id`` (the last row
+    of a repeated id counts), as plain Python values so they compare like the records."""
+    frame = pd.DataFrame(
+        {
+            "is_claim": [bool(value) for value in claims["is_claim"]],
+            "claim_type": [str(value) for value in claims["claim_type"]],
+            "checkworthiness": [round(float(value), 3) for value in claims["checkworthiness"]],
+            "topics": [tuple(value) for value in claims["topics"]],
+        },
+        index=pd.Index(claims["sentence_id"].to_numpy(dtype=object), dtype=object),
+        dtype=object,
+    )
+    return frame[~frame.index.duplicated(keep="last")]
 
 
 def _tag_record(tag: _Tag) -> dict[str, Any]:
