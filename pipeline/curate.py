@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline.progress import Progress, tracked
 from pipeline.tables import DOCUMENTS, REJECTS, empty_frame
-from pipeline.text import clean_text, detect_language
+from pipeline.text import clean_text, detect_languages
 
 # Columns curation computes; every other DOCUMENTS column is copied from the raw row.
 _COMPUTED = ("lang", "lang_confidence", "cleaning", "n_chars", "text")
@@ -68,13 +68,13 @@ def curate_documents(
             continue
         kept_by_text[text_key] = doc_id
         kept_paths[doc_id] = path + (f" line {line}" if _present(line) else "")
-        lang, confidence = detect_language(cleaned.text)
         kept.append(position)
-        computed["lang"].append(lang)
-        computed["lang_confidence"].append(float(confidence))
         computed["cleaning"].append(list(cleaned.notes))
         computed["n_chars"].append(len(cleaned.text))
         computed["text"].append(cleaned.text)
+    for lang, confidence in detect_languages(computed["text"]):
+        computed["lang"].append(lang)
+        computed["lang_confidence"].append(float(confidence))
     return _documents(raw, kept, computed), rejects.frame()
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import html as html_entities
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -203,13 +204,15 @@ def _clean(text: str, notes: list[str]) -> tuple[Cleaned, bool]:
         text = _CONTROL.sub("", text)
         _add(notes, "removed_control_chars")
 
-    text = _normalize_whitespace(text, notes, odd_chars=odd_chars)
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+    lines = _normalized_lines(text, notes, odd_chars=odd_chars)
+    # _repair_unicode returns NFC text; only removing or replacing odd characters can undo
+    # that. "\n" neither composes nor reorders with its neighbours: text is NFC iff its
+    # lines are.
+    if odd_chars and not all(map(unicodedata.is_normalized, itertools.repeat("NFC"), lines)):
+        lines = unicodedata.normalize("NFC", "\n".join(lines)).split("\n")
         _add(notes, "normalized_unicode")
         suspects = True
 
-    lines = text.split("\n") if text else []
     lines = _fix_lines(lines, notes)
     return Cleaned("\n".join(lines), tuple(notes)), suspects
 
@@ -229,6 +232,10 @@ def _unescape_entities(text: str) -> str:
 
 
 def _repair_unicode(text: str, notes: list[str], *, suspects: bool = True) -> str:
+    """``text`` repaired by ftfy with :data:`_FTFY_CONFIG`, hence NFC, noting what changed.
+
+    ``suspects=False`` promises that ``text`` holds no :data:`_FTFY_SUSPECTS`, saving a scan.
+    """
     if not _ftfy_may_change(text, suspects=suspects):
         return text
     fixed = ftfy.fix_and_explain(text, _FTFY_CONFIG)
@@ -253,8 +260,9 @@ def _repair_unicode(text: str, notes: list[str], *, suspects: bool = True) -> st
     return fixed.text
 
 
-def _normalize_whitespace(text: str, notes: list[str], *, odd_chars: bool = True) -> str:
-    """``text`` with the newline and space rules of the module docstring applied.
+def _normalized_lines(text: str, notes: list[str], *, odd_chars: bool = True) -> list[str]:
+    """The lines of ``text`` with the newline and space rules of the module docstring applied:
+    stripped of spaces, runs of spaces collapsed, blank lines dropped.
 
     ``odd_chars=False`` promises that ``text`` holds no :data:`_ODD_CHARS`, saving two scans.
     """
@@ -264,13 +272,17 @@ def _normalize_whitespace(text: str, notes: list[str], *, odd_chars: bool = True
     if odd_chars and _ODD_SPACE.search(text):
         text = _ODD_SPACE.sub(" ", text)
     text = _collapse_runs(text, " ")
-    if " \n" in text or "\n " in text:
-        text = "\n".join(line.strip(" ") for line in text.split("\n"))
-    text = _collapse_runs(text, "\n")
-    text = text.strip(" \n")
-    if text != before.strip():
+    split = text.split("\n")
+    lines = [line.strip(" ") for line in split]
+    if "" in lines:
+        lines = [line for line in lines if line]
+    if text is before and lines == split:
+        changed = len(before.strip()) != len(before)  # the lines join to ``before`` itself
+    else:
+        changed = "\n".join(lines) != before.strip()
+    if changed:
         _add(notes, "normalized_whitespace")
-    return text
+    return lines
 
 
 def _collapse_runs(text: str, char: str) -> str:
@@ -452,11 +464,17 @@ _TOKENS: dict[str, tuple[str, ...]] = {
         r"阅读全文|查看更多|阅读更多",
     ),
 }
-_TOKEN_RES = {
-    kind: re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.I)
-    for kind, patterns in _TOKENS.items()
-}
+
+
+def _token_re(patterns: Iterable[str]) -> re.Pattern[str]:
+    """Any of the token ``patterns``, as whole words, case-insensitively."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.I)
+
+
+_TOKEN_RES = {kind: _token_re(patterns) for kind, patterns in _TOKENS.items()}
 _TOKEN_KIND_ORDER = tuple(_TOKENS)
+# Any token of any kind: a line without one has no token to remove, after one search call.
+_ANY_TOKEN = _token_re(pattern for patterns in _TOKENS.values() for pattern in patterns)
 _NO_LETTERS = re.compile(r"[\W\d_]*")
 
 # Lines that start like a notice of this kind are boilerplate whatever follows, up to a length.
@@ -504,6 +522,12 @@ _NOTICES_NEAR_START: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
         (re.compile("版权所有"), 80),
     ),
 }
+# Any of the prefixes above: a line longer than any notice line that matches none is of no
+# prefix kind, after one match call.
+_ANY_PREFIX = re.compile(
+    "|".join(f"(?:{prefix.pattern})" for prefix, _ in _PREFIXES.values()), re.I | re.X
+)
+_MAX_NOTICE_LINE = max(_PREFIXES[kind][1] for kind in _NOTICES_NEAR_START)
 _MAX_TOKEN_LINE = 160
 _MAX_PREFIX_LINE = 400
 _MAX_TAIL_LINES = 15
@@ -512,26 +536,23 @@ _TAIL_KINDS = ("reply_widget", "related_links")
 _KIND_CACHE_SIZE = 8192  # verdicts kept: lines of <= _MAX_PREFIX_LINE chars, 3.3 M chars at most
 
 
-def _boilerplate_kind(line: str) -> str | None:
-    """Kind of boilerplate ``line`` is, or None for content. Cheap checks first."""
-    if len(line) > _MAX_PREFIX_LINE:
-        return None
-    return _short_line_kind(line)
-
-
 # Boilerplate lines recur across the documents of a site, and a line is judged again in every
 # fix-point round: the verdict is a pure function of the line, so remembering it is safe.
 @functools.lru_cache(maxsize=_KIND_CACHE_SIZE)
 def _short_line_kind(line: str) -> str | None:
+    """Kind of boilerplate ``line`` (at most :data:`_MAX_PREFIX_LINE` long) is, or None for
+    content. Cheap checks first."""
     body = line.lstrip("#>*-•· \t")
     if not body:
         return None
-    for kind, (prefix, max_length) in _PREFIXES.items():
-        if len(body) <= max_length and (
-            prefix.match(body) or _has_notice_near_start(body, _NOTICES_NEAR_START.get(kind, ()))
-        ):
-            return kind
-    if len(body) > _MAX_TOKEN_LINE:
+    if len(body) <= _MAX_NOTICE_LINE or _ANY_PREFIX.match(body):
+        for kind, (prefix, max_length) in _PREFIXES.items():
+            if len(body) <= max_length and (
+                prefix.match(body)
+                or _has_notice_near_start(body, _NOTICES_NEAR_START.get(kind, ()))
+            ):
+                return kind
+    if len(body) > _MAX_TOKEN_LINE or not _ANY_TOKEN.search(body):
         return None
     found: str | None = None
     rest = body
@@ -557,7 +578,7 @@ def _has_notice_near_start(body: str, notices: Iterable[tuple[re.Pattern[str], i
 
 
 def _remove_boilerplate(lines: list[str], notes: list[str]) -> list[str]:
-    kinds = [_boilerplate_kind(line) for line in lines]
+    kinds = [_short_line_kind(line) if len(line) <= _MAX_PREFIX_LINE else None for line in lines]
     if not any(kinds):
         return lines
     out: list[str] = []

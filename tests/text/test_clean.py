@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import re._constants
 import re._parser
+import unicodedata
 
 import ftfy
 import pytest
@@ -447,16 +448,92 @@ def test_cleaning_only_inserts_characters_that_are_no_ftfy_suspects() -> None:
     assert not clean._FTFY_SUSPECTS.search(" \n")
 
 
-@settings(max_examples=300, deadline=None)
+def _reference_whitespace(text: str, notes: list[str]) -> str:
+    """The whitespace rules over the whole text, as :func:`clean._normalized_lines` applies
+    them line by line."""
+    before = text
+    text = clean._ODD_SPACE.sub(" ", clean._NEWLINES.sub("\n", text))
+    text = re.sub(r"\n{2,}", "\n", re.sub(r" *\n *", "\n", re.sub(r" {2,}", " ", text)))
+    text = text.strip(" \n")
+    if text != before.strip():
+        notes.append("normalized_whitespace")
+    return text
+
+
+@settings(max_examples=500, deadline=None)
 @given(texts)
-def test_whitespace_without_odd_characters_skips_nothing_needed(text: str) -> None:
-    if clean._ODD_CHARS.search(text):
-        return
-    fast_notes: list[str] = []
-    slow_notes: list[str] = []
-    fast = clean._normalize_whitespace(text, fast_notes, odd_chars=False)
-    assert fast == clean._normalize_whitespace(text, slow_notes)
-    assert fast_notes == slow_notes
+@example("\na")
+@example(" a \n\n b  c ")
+def test_normalized_lines_equal_the_whole_text_rules(text: str) -> None:
+    notes: list[str] = []
+    expected_notes: list[str] = []
+    lines = clean._normalized_lines(text, notes)
+    assert "\n".join(lines) == _reference_whitespace(text, expected_notes)
+    assert notes == expected_notes
+    assert "" not in lines
+    if not clean._ODD_CHARS.search(text):
+        fast_notes: list[str] = []
+        assert clean._normalized_lines(text, fast_notes, odd_chars=False) == lines
+        assert fast_notes == notes
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(texts, mojibake_texts))
+@example("Cafe\u0301")
+def test_repaired_text_is_nfc(text: str) -> None:
+    text = clean._SURROGATE.sub("\ufffd", text)
+    assert unicodedata.is_normalized("NFC", clean._repair_unicode(text, []))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("\ne< \u0301\u0338\u0316\u1100\u1161가")))
+def test_text_is_nfc_exactly_when_its_lines_are(text: str) -> None:
+    lines_nfc = all(unicodedata.is_normalized("NFC", line) for line in text.split("\n"))
+    assert unicodedata.is_normalized("NFC", text) == lines_nfc
+
+
+def _reference_short_line_kind(line: str) -> str | None:
+    """:func:`clean._short_line_kind` without its prefilters: every kind checked in turn."""
+    body = line.lstrip("#>*-•· \t")
+    if not body:
+        return None
+    for kind, (prefix, max_length) in clean._PREFIXES.items():
+        if len(body) <= max_length and (
+            prefix.match(body)
+            or clean._has_notice_near_start(body, clean._NOTICES_NEAR_START.get(kind, ()))
+        ):
+            return kind
+    if len(body) > clean._MAX_TOKEN_LINE:
+        return None
+    found: str | None = None
+    rest = body
+    for kind in clean._TOKEN_KIND_ORDER:
+        reduced = clean._TOKEN_RES[kind].sub(" ", rest)
+        if reduced != rest:
+            found = found or kind
+            rest = reduced
+    return found if found is not None and clean._NO_LETTERS.fullmatch(rest) else None
+
+
+boilerplate_lines = st.one_of(
+    line_texts,
+    st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6).map(" ".join),
+    st.tuples(st.sampled_from(FRAGMENTS), st.text(max_size=250)).map("".join),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(boilerplate_lines)
+@example("x" * 170 + " ok")
+@example("ſhare | Tweet")
+@example("We use cookies " + "x" * 300)
+def test_line_kind_equals_its_unfiltered_definition(line: str) -> None:
+    assert clean._short_line_kind.__wrapped__(line) == _reference_short_line_kind(line)
+    body = line.lstrip("#>*-•· \t")
+    any_prefix = any(prefix.match(body) for prefix, _ in clean._PREFIXES.values())
+    assert bool(clean._ANY_PREFIX.match(body)) == any_prefix
+    any_token = any(token.search(body) for token in clean._TOKEN_RES.values())
+    assert bool(clean._ANY_TOKEN.search(body)) == any_token
 
 
 @settings(max_examples=500, deadline=None)

@@ -196,3 +196,74 @@ def test_has_letters_agrees_with_the_full_count(text: str, at_least: int) -> Non
     assert language._has_letters(text, at_least) == (
         language._count(language._LETTER, text) >= at_least
     )
+
+
+# --- batches --------------------------------------------------------------------------------
+
+batch_items = st.one_of(language_texts, cjk_texts, st.none(), st.integers())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(batch_items, max_size=30))
+def test_batch_detection_equals_one_by_one(texts: list[Any]) -> None:
+    assert language.detect_languages(texts) == [detect_language(text) for text in texts]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(language_texts, min_size=1, max_size=40), st.integers(1, 600))
+def test_batch_split_into_small_walks_equals_one_by_one(texts: list[str], batch_bytes: int) -> None:
+    saved = language._BATCH_BYTES
+    language._BATCH_BYTES = batch_bytes
+    try:
+        assert language.detect_languages(texts) == [detect_language(text) for text in texts]
+    finally:
+        language._BATCH_BYTES = saved
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(language_texts, max_size=20))
+def test_batch_feature_counts_equal_the_single_text_walk(texts: list[str]) -> None:
+    ours = language._get_identifier()
+    encoded = [ours._encode(text) for text in texts]
+    for text, (ids, counts) in zip(encoded, ours._feature_counts(encoded), strict=True):
+        features = ours._features(text)
+        expected = (
+            language._counts_in_first_seen_order(features)
+            if features.size
+            else (np.zeros(0, np.intp), np.zeros(0, np.float32))
+        )
+        assert ids.tolist() == expected[0].tolist()
+        assert counts.dtype == np.float32
+        assert counts.tolist() == expected[1].tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(language_texts, max_size=20))
+def test_classify_many_equals_stock_py3langid_bit_for_bit(texts: list[str]) -> None:
+    assert language._get_identifier().classify_many(texts) == [
+        STOCK.classify(text) for text in texts
+    ]
+
+
+def test_separator_byte_resets_the_walk_and_is_never_utf8() -> None:
+    ours = language._get_identifier()
+    assert ours._separator is not None
+    with pytest.raises(UnicodeDecodeError):
+        bytes((ours._separator,)).decode("utf-8")
+
+
+def test_batch_with_model_load_failure_gives_und(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise OSError("model file missing")
+
+    monkeypatch.setattr(language, "_get_identifier", broken)
+    texts = ["This is clearly an English sentence about robots.", "新质生产力正在重塑制造业。"]
+    assert language.detect_languages(texts) == [("und", 0.0), ("zh", 1.0)]
+
+
+def test_batches_keep_order_and_respect_the_byte_limit() -> None:
+    items = [b"a" * size for size in (3, 1, 4, 1, 5, 9, 2, 6)]
+    batches = list(language._batches(items, 8))
+    assert [item for batch in batches for item in batch] == items
+    for batch in batches:
+        assert len(batch) == 1 or sum(len(item) + 1 for item in batch) - 1 <= 8
