@@ -7,15 +7,24 @@ which is both faster and more reliable on short Chinese sentences than character
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import lzma
 import math
+import os
 import re
+import shutil
 import threading
+import zipfile
+from array import array
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+from pipeline.atomic import write_atomically
 
 __all__ = ["detect_language", "detect_languages"]
 
@@ -212,15 +221,78 @@ def _counts_in_first_seen_order(values: Any) -> tuple[Any, Any]:
     return values[is_first], counts[is_first]
 
 
+CACHE_DIR_ENV = "CLAIMSET_CACHE_DIR"
+"""Environment variable naming claimset's per-user cache directory (default
+``$XDG_CACHE_HOME/claimset`` or ``~/.cache/claimset``)."""
+
+
+def model_cache_path(shipped: Path) -> Path:
+    """Where the uncompressed copy of the py3langid model file ``shipped`` is kept: in the
+    user cache directory, named by the sha256 of the shipped file, so an upgraded model gets
+    a new copy."""
+    base = os.environ.get(CACHE_DIR_ENV) or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "claimset"
+    )
+    digest = hashlib.sha256(shipped.read_bytes()).hexdigest()[:16]
+    return Path(base, "py3langid", f"model-{digest}.npz")
+
+
+def _load_identifier(shipped: Path) -> _VectorisedIdentifier:
+    """py3langid's model with normalised probabilities. py3langid decompresses its .xz model
+    on every load (about 0.4 s per process); the same arrays are read from an uncompressed
+    copy in the user cache instead (about 0.07 s), which is written on first use. Any
+    trouble with the copy (unwritable cache, damaged file) falls back to the shipped file."""
+    try:
+        cached = model_cache_path(shipped)
+        if cached.is_file():
+            try:
+                return _identifier_from_npz(cached)
+            except _DAMAGED:
+                cached.unlink()  # and write it again
+        write_atomically(cached, lambda target: _decompress(shipped, target))
+        return _identifier_from_npz(cached)
+    except (OSError, lzma.LZMAError, *_DAMAGED) as error:
+        log.debug("uncompressed language model copy unusable (%s); loading the .xz", error)
+        return _VectorisedIdentifier.from_modelpath(shipped, norm_probs=True)
+
+
+_DAMAGED = (ValueError, KeyError, EOFError, zipfile.BadZipFile)
+"""What reading a truncated or otherwise damaged .npz copy raises."""
+
+
+def _decompress(shipped: Path, target: Path) -> None:
+    with lzma.open(shipped) as source, open(target, "wb") as sink:
+        shutil.copyfileobj(source, sink, length=1 << 20)
+
+
+def _identifier_from_npz(path: Path) -> _VectorisedIdentifier:
+    """The identifier py3langid's ``from_model_file`` builds, from an uncompressed model: the
+    same arrays, and the automaton tables as the same stdlib ``array`` types."""
+    with np.load(path, allow_pickle=False) as data:
+        return _VectorisedIdentifier(
+            np.asarray(data["ptc"]),
+            np.asarray(data["pc"]),
+            data["classes"].tolist(),
+            _stdlib_array(data["nextmove"]),
+            data["out_feat"].tolist(),
+            norm_probs=True,
+            tk_row=_stdlib_array(data["nextmove_row"]),
+        )
+
+
+def _stdlib_array(values: Any) -> array:
+    """An unsigned integer numpy array as a stdlib ``array`` of the same item size."""
+    typecode = {2: "H", 4: "I", 8: "L"}[values.dtype.itemsize]
+    return array(typecode, np.ascontiguousarray(values).tobytes())
+
+
 def _get_identifier() -> Any:
     """The py3langid identifier with normalised probabilities, loaded once per process."""
     global _identifier
     if _identifier is None:
         with _lock:
             if _identifier is None:
-                identifier = _VectorisedIdentifier.from_modelpath(
-                    MODEL_DIR / MODEL_FILE, norm_probs=True
-                )
+                identifier = _load_identifier(MODEL_DIR / MODEL_FILE)
                 if identifier.nb_ptc.dtype == np.float16:
                     # Scoring multiplies float32 counts by these weights, converting every
                     # gathered float16 row first; converting once here (exact) saves that.

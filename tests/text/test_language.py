@@ -267,3 +267,50 @@ def test_batches_keep_order_and_respect_the_byte_limit() -> None:
     assert [item for batch in batches for item in batch] == items
     for batch in batches:
         assert len(batch) == 1 or sum(len(item) + 1 for item in batch) - 1 <= 8
+
+
+def _shipped() -> Any:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return MODEL_DIR / MODEL_FILE
+
+
+def _assert_same_model(ours: Any, stock: Any) -> None:
+    for name in ("nb_ptc", "nb_pc"):
+        assert getattr(ours, name).dtype == getattr(stock, name).dtype
+        np.testing.assert_array_equal(getattr(ours, name), getattr(stock, name))
+    for name in ("nb_classes", "tk_nextmove", "tk_row", "tk_output"):
+        assert type(getattr(ours, name)) is type(getattr(stock, name))
+        assert getattr(ours, name) == getattr(stock, name)
+    for text in SAMPLES:
+        assert ours.classify(text) == stock.classify(text)
+
+
+def test_uncompressed_model_copy_is_written_once_and_loads_the_same_model(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(language.CACHE_DIR_ENV, str(tmp_path))
+    copy = language.model_cache_path(_shipped())
+    assert copy.parent == tmp_path / "py3langid" and not copy.exists()
+    first = language._load_identifier(_shipped())
+    written = copy.stat().st_mtime_ns
+    second = language._load_identifier(_shipped())
+    assert copy.stat().st_mtime_ns == written
+    stock = language._VectorisedIdentifier.from_modelpath(_shipped(), norm_probs=True)
+    _assert_same_model(first, stock)
+    _assert_same_model(second, stock)
+
+
+def test_damaged_or_unwritable_model_copy_falls_back_to_the_shipped_model(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stock = language._VectorisedIdentifier.from_modelpath(_shipped(), norm_probs=True)
+    monkeypatch.setenv(language.CACHE_DIR_ENV, str(tmp_path / "damaged"))
+    copy = language.model_cache_path(_shipped())
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(b"PK\x03\x04 not a whole npz")
+    _assert_same_model(language._load_identifier(_shipped()), stock)
+    assert copy.stat().st_size > 10**6  # the damaged copy was written again
+    (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv(language.CACHE_DIR_ENV, str(tmp_path / "a-file"))
+    _assert_same_model(language._load_identifier(_shipped()), stock)
