@@ -10,7 +10,8 @@ runs, each in a fresh process so peak memory is its own:
 * claimset: ingest, clean, split, tag (each shard validated by the pandera schemas where it is
   produced), publish (versioned Parquet), with the engine functions the Dagster assets call,
   on ``--workers`` local processes and on one process, then re-run after adding one document
-  and after changing the tagger's code version (both reuse the cache of the first run);
+  and after changing the tagger's code version (both reuse the cache of the first run), and
+  the same +1 document re-run on a corpus of ``--incremental-documents`` documents;
 * a reference with the same stages written the usual way: pandas frames, ftfy, pySBD with
   character spans, a per-sentence Python regex for tagging, a pandera schema, and
   ``DataFrame.to_parquet``. pySBD is slow, so the reference runs on a prefix of the corpus
@@ -43,18 +44,23 @@ if str(REPO) not in sys.path:
 SEED = 7
 
 
-def build_corpus(target: Path, megabytes: float) -> int:
-    """Write about ``megabytes`` MB of documents under ``target``; return the bytes written."""
+def build_corpus(target: Path, megabytes: float, documents: int | None = None) -> int:
+    """Write about ``megabytes`` MB of documents under ``target`` (or, given ``documents``,
+    files until they hold that many documents); return the bytes written."""
     from pipeline.curate import curate_documents
     from pipeline.ingest import read_raw_documents
     from pipeline.sentences import split_documents
 
-    documents, _ = curate_documents(read_raw_documents(REPO / "data" / "raw"))
-    pool = split_documents(documents)["text"].tolist()
+    sample, _ = curate_documents(read_raw_documents(REPO / "data" / "raw"))
+    pool = split_documents(sample)["text"].tolist()
     rng = random.Random(SEED)
     target.mkdir(parents=True, exist_ok=True)
-    written, number = 0, 0
-    while written < megabytes * 1_000_000:
+    written, number, count = 0, 0, 0
+
+    def more() -> bool:
+        return count < documents if documents is not None else written < megabytes * 1_000_000
+
+    while more():
         size = min(int(rng.lognormvariate(9.0, 0.9)), 400_000)
         paragraphs, length = [], 0
         while length < size:
@@ -69,10 +75,13 @@ def build_corpus(target: Path, megabytes: float) -> int:
             name, content = f"doc{number:06d}.md", f"# Note {number}\n\n" + "\n\n".join(paragraphs)
         elif kind < 0.9:
             name = f"feed{number:06d}.jsonl"
+            if documents is not None:
+                paragraphs = paragraphs[: documents - count]
             content = "\n".join(
                 json.dumps({"id": f"{number}-{i}", "text": p}, ensure_ascii=False)
                 for i, p in enumerate(paragraphs)
             )
+            count += len(paragraphs) - 1
         else:
             name = f"page{number:06d}.html"
             body = "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -84,6 +93,7 @@ def build_corpus(target: Path, megabytes: float) -> int:
         (target / name).write_bytes(data)
         written += len(data)
         number += 1
+        count += 1
     return written
 
 
@@ -289,6 +299,26 @@ def _row(name: str, times: dict[str, float], size: float) -> tuple[str, float]:
     return line, seconds
 
 
+def _incremental_at(directory: Path, documents: int, workers: int) -> None:
+    """Print the cost of a re-run after adding 1 document to a corpus of ``documents``."""
+    # A few generated feed lines repeat one another and are dropped as duplicates: aim higher.
+    built = build_corpus(directory / "raw", 0, documents + documents // 15)
+    full = _measure("claimset", directory / "raw", directory / "data", workers=workers)
+    (directory / "raw" / "added-document.txt").write_text(
+        "A new document arrived today. It says exports rose 40% in 2025.\n", encoding="utf-8"
+    )
+    again = _measure("claimset", directory / "raw", directory / "data", workers=workers)
+    _, full_seconds = _row("", full, built)
+    _, again_seconds = _row("", again, built)
+    print(
+        f"- re-run after adding 1 document to {int(full['documents'])} "
+        f"({built / 1e6:.0f} MB, {full['shards']:.0f} shards): {again_seconds:.2f} s against "
+        f"{full_seconds:.2f} s, {again_seconds / full_seconds:.1%} of the full run's wall time, "
+        f"{again['work'] / full['work']:.1%} of its shard work"
+    )
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 def main() -> None:
     """Build the corpus, run claimset and the reference in fresh processes, print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -297,6 +327,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="local worker processes")
     parser.add_argument(
         "--memory-mb", default="100,1000", help="corpus sizes for the peak-memory comparison"
+    )
+    parser.add_argument(
+        "--incremental-documents",
+        type=int,
+        default=10_000,
+        help="also time adding 1 document to a corpus of this many documents (0: skip)",
     )
     parser.add_argument("--workdir", type=Path, help="where to build corpora (default tmp)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
@@ -366,6 +402,8 @@ def main() -> None:
         f"run's wall time (split shards recomputed {retag['split_computed']:.0f}, "
         f"tag {retag['tag_computed']:.0f} of {ours['shards']:.0f})"
     )
+    if args.incremental_documents:
+        _incremental_at(workdir / "incremental", args.incremental_documents, args.workers)
     sizes = [float(size) for size in args.memory_mb.split(",") if size]
     peaks = []
     for size in sizes:
