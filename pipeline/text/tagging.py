@@ -102,11 +102,10 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -256,8 +255,9 @@ _MIN_WORDS = 4
 # ``{a|b|}`` expands in place (``{is |are |}expected to`` gives three phrases). Matching works
 # on the lower-cased sentence; a space inside a phrase matches any run of spaces and hyphens,
 # so "second largest" also finds "second-largest". All phrases go into one character trie
-# compiled to a single regular expression, scanned once per sentence: this is what keeps the
+# compiled to a single regular expression, scanned once per batch: this is what keeps the
 # tagger fast (a flat alternation of a few thousand phrases is ~50x slower in Python's ``re``).
+# The scan itself is cut in two by the character before a match (see ``_StartSplit``).
 #
 # Each family is (rules fired, check, phrases). A check refines a match using context:
 #   None          always fires;
@@ -517,35 +517,26 @@ _SOURCE_STOP = (
 _SOURCE_TAIL_RE = re.compile(rf"(?:[ \t]+(?!(?:{_SOURCE_STOP})\b)[\w'&-]+(?:\.[\w]+)*){{1,6}}")
 """After "according to": up to six source words, stopping at a verb or preposition."""
 
-_NAME = (
-    r"(?<![\w'’.&-])(?!(?:I|We|You|It|There|This|That|These|Those|What|When|Who|And|But|So"
-    r"|As|If|In|On|At|The)\b)[A-Z][\w'’.&-]*(?:\s+(?:[A-Z][\w'’.&-]*|of|for|and|de|van|von))"
-    r"{0,4}"
-)
-_INSTITUTION = (
-    r"(?<!\w)(?:(?:the|its|their|our|a|an)\s+)?(?:(?:"
-    + "|".join(sorted(_SOURCE_MODIFIERS - {"the"}, key=len, reverse=True)).replace(".", r"\.")
-    + r")\s+){0,3}(?:government|ministry|authorities|regulators?|state\s+council|state\s+media"
-    r"|xinhua|commission|administration|bureau|white\s+house|central\s+bank|company|firm"
-    r"|group|agency|department|office|spokesman|spokeswoman|spokesperson|officials?|analysts?"
-    r"|experts?|economists?|researchers?|scientists?|sources|observers|media|report|study"
-    r"|survey|data|he|she|they)"
-)
-_SUBJECT_BEFORE_RE = re.compile(
-    rf"(?:(?P<name>{_NAME})|(?P<np>(?i:{_INSTITUTION})))"
-    rf"\s*,?\s+(?:(?:{_REPORT_FILLERS})\s+)?\Z"
-)
-"""The subject of a reporting verb, right before it: a capitalised name or a source phrase."""
-
 _FIRST_PERSON_BEFORE_RE = re.compile(r"(?<!\w)(?:i|we|you)\s+(?:(?:has|have|had)\s+)?\Z")
 
-_NUMBER_RE = re.compile(
-    r"(?:(?<!\w)(?:us|rmb|hk)?[$€£¥]\s?|(?<![\w.,-]))(?P<num>\d[\d,]*(?:\.\d+)?)"
-    r"(?P<unit>\s*(?:%|percent\b|per\s+cent\b|percentage\s+points?\b|pct\b)"
+_NUMBER_TAIL = (
+    r"[\d,]*(?:\.\d+)?(?:\s*(?:%|percent\b|per\s+cent\b|percentage\s+points?\b|pct\b)"
     r"|\s*(?:bn|mn|billion|million|trillion|thousand)\b(?:\s+(?:yuan|dollars|euros|rmb))?"
     r"|\s+(?:yuan|dollars|euros|rmb|gw|gwh|units|tonnes|tons)\b|(?:st|nd|rd|th|s)\b|-fold\b"
     r"|x\b)?"
 )
+_NUMBER_RE = re.compile(rf"(?:(?<!\w)(?:us|rmb|hk)?[$€£¥]\s?|(?<![\w.,-]))\d{_NUMBER_TAIL}")
+"""A number: an optional currency sign (after "us", "rmb" or "hk"), digits with commas and
+decimals, and an optional unit ("%", "million", "yuan", "th", "s", ...)."""
+
+_CURRENCY_NUMBER_RE = re.compile(
+    r"(?:u(?<!\wu)s[$€£¥]|r(?<!\wr)mb[$€£¥]|h(?<!\wh)k[$€£¥]|\$(?<!\w\$)|€(?<!\w€)|£(?<!\w£)"
+    rf"|¥(?<!\w¥))\s?\d{_NUMBER_TAIL}"
+)
+_BARE_NUMBER_RE = re.compile(rf"\d(?<![\w.,-]\d){_NUMBER_TAIL}")
+"""The two alternatives of ``_NUMBER_RE``, each written to start with a literal character or
+a digit (the look-behind moved after it), which ``re`` finds much faster than a position
+where a look-behind holds. See :func:`_number_spans`."""
 _YEAR_CONTEXT_RE = re.compile(
     r"(?<!\w)(?P<word>by(?:\s+the\s+(?:end|middle|start)\s+of)?|before|in|since|from|until"
     r"|till|through|during|after|between|of|to|and|year|fiscal|early|late|mid)"
@@ -618,6 +609,94 @@ def _trie_regex(
     return emit(root) or "(?!)"
 
 
+def _re2_literal(ch: str) -> str:
+    """``ch`` as a literal in an RE2 pattern."""
+    return ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):x}}}"
+
+
+_SEPARATOR = "\x00"
+"""Joins the sentences of a batch into one string (see "Whole-batch scanning")."""
+
+
+@dataclass(frozen=True)
+class _StartSplit:
+    """A pattern ``(?<![W])body`` (no match right after a character of the class ``W``) cut in
+    two by the character before a match, because ``re`` finds a class of characters much
+    faster than the positions where a look-behind holds: ``after_ascii`` consumes that
+    character when it is ASCII or the separator (its match starts one before the body), and
+    ``after_other`` keeps the look-behind for the other characters; it is run only on the
+    sentences that the RE2 pattern ``prefilter`` keeps (a non-ASCII character right before a
+    phrase's first character). See :func:`_word_spans`."""
+
+    after_ascii: re.Pattern[str]
+    after_other: re.Pattern[str]
+    prefilter: str
+
+
+def _start_split(
+    word: str, body: str, tail: str, phrases: Sequence[str], separator: str
+) -> _StartSplit | None:
+    """The split of ``(?<![word])body tail``, whose ``body`` matches ``phrases`` (``word`` is
+    the inside of a character class). None when a phrase ends with a character that
+    ``after_ascii`` consumes: a match right after such a phrase would then be missed."""
+    consumed = {c for c in map(chr, range(128)) if not re.match(f"[{word}]", c)} | {separator}
+    if any(phrase[-1] in consumed for phrase in phrases):
+        return None
+    before = "".join(map(re.escape, sorted(consumed)))
+    first = "".join(map(_re2_literal, sorted({phrase[0] for phrase in phrases})))
+    return _StartSplit(
+        after_ascii=re.compile(f"[{before}]{body}{tail}"),
+        after_other=re.compile(f"(?<![{word}\\x00-\\x7f{re.escape(separator)}]){body}{tail}"),
+        prefilter=f"[^\\x{{0}}-\\x{{7f}}][{first}]",
+    )
+
+
+_NAME_CONNECTORS = "of|for|and|de|van|von"
+_NAME = (
+    r"(?<![\w'’.&-])(?!(?:I|We|You|It|There|This|That|These|Those|What|When|Who|And|But|So"
+    rf"|As|If|In|On|At|The)\b)[A-Z][\w'’.&-]*(?:\s+(?:[A-Z][\w'’.&-]*|{_NAME_CONNECTORS}))"
+    r"{0,4}"
+)
+_SOURCE_NOUNS = (
+    "government|ministry|authorities|regulator|regulators|state council|state media|xinhua"
+    "|commission|administration|bureau|white house|central bank|company|firm|group|agency"
+    "|department|office|spokesman|spokeswoman|spokesperson|official|officials|analyst"
+    "|analysts|expert|experts|economist|economists|researcher|researchers|scientist"
+    "|scientists|sources|observers|media|report|study|survey|data|he|she|they"
+)
+_INSTITUTION = (
+    r"(?<!\w)(?:(?:the|its|their|our|a|an)\s+)?(?:(?:"
+    + _trie_regex(sorted(_SOURCE_MODIFIERS - {"the"}), r"\s+")
+    + r")\s+){0,3}(?:"
+    + _trie_regex(_SOURCE_NOUNS.split("|"), r"\s+")
+    + ")"
+)
+_SUBJECT_BEFORE_RE = re.compile(
+    rf"\b(?:(?P<name>{_NAME})|(?P<np>(?i:{_INSTITUTION})))"
+    rf"\s*,?\s+(?:(?:{_REPORT_FILLERS})\s+)?\Z"
+)
+"""The subject of a reporting verb, right before it: a capitalised name or a source phrase.
+Modifiers and nouns are tries, and the leading ``\\b`` (which every match start meets)
+lets ``re`` skip positions inside words quickly: both keep the matches of a plain
+alternation, as a match must end right before the verb."""
+
+
+def _reversed_words(words: str) -> str:
+    return "|".join(word[::-1] for word in words.split("|"))
+
+
+_SUBJECT_END_REVERSED_RE = re.compile(
+    rf"(?:\s+(?:{_reversed_words(_REPORT_FILLERS)}))?\s+,?\s*(?:[\w'’.&-]*[A-Z](?![\w'’.&-])"
+    rf"|(?:{_reversed_words(_NAME_CONNECTORS)})(?![\w'’.&-])|(?i:"
+    + _trie_regex(sorted(_reversed_words(_SOURCE_NOUNS).split("|")), r"\s+")
+    + r")(?!\w))"
+)
+"""On the *reversed* text at a reporting verb: the end of what ``_SUBJECT_BEFORE_RE`` needs
+right before it, read backwards (fillers, comma and spaces, then a last word that is
+capitalised, a name connector, or a source noun). Where it does not match, neither does the
+much slower ``_SUBJECT_BEFORE_RE``."""
+
+
 _Action = tuple[tuple[str, ...], str | None]
 """(rules fired, check) of one cue family."""
 
@@ -647,6 +726,7 @@ class _CueTables:
     """
 
     regex: re.Pattern[str]
+    split: _StartSplit | None
     phrase_id: dict[str, int]
     first_action: np.ndarray
     n_actions: np.ndarray
@@ -662,7 +742,6 @@ def _compile_cues() -> _CueTables:
             if (rules, check) not in bucket:
                 bucket.append((rules, check))
     body = _trie_regex(sorted(actions), r"[\s\-]+")
-    pattern = rf"(?<![\w']){body}(?![\w'])"
     phrase_id = {phrase: i for i, phrase in enumerate(actions)}
     flat = [action for acts in actions.values() for action in acts]
     counts = [len(acts) for acts in actions.values()]
@@ -671,7 +750,8 @@ def _compile_cues() -> _CueTables:
     for a, (rules, _) in enumerate(flat):
         action_rules[a, : len(rules)] = [_COLUMN[rule] for rule in rules]
     return _CueTables(
-        regex=re.compile(pattern),
+        regex=re.compile(rf"(?<![\w']){body}(?![\w'])"),
+        split=_start_split(r"\w'", body, r"(?![\w'])", list(actions), _SEPARATOR),
         phrase_id=phrase_id,
         first_action=np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64),
         n_actions=np.asarray(counts, dtype=np.int64),
@@ -764,20 +844,28 @@ def _squeeze(text: str) -> str:
 
 
 _Lexicon = tuple[tuple[str, tuple[str, ...]], ...]
-_TopicIndex = dict[str, tuple[tuple[str | None, str], ...]]
+_TopicIndex = dict[str, tuple[tuple[str | None, int], ...]]
 
 
 @dataclass(frozen=True)
 class _TopicTables:
     """A compiled topic lexicon: ``regex`` finds terms in the lower-cased sentence, ``index``
     maps each squeezed lower-case key to its (exact squeezed spelling or None when
-    case-insensitive, topic) pairs, and ``prefilter`` is an RE2 pattern that matches every
-    sentence in which ``regex`` can match, and some more (RE2's ``\\w`` is ASCII-only, so its
-    ``[^\\w]`` accepts every character that Python's ``(?<!\\w)`` accepts)."""
+    case-insensitive, index in ``names``) pairs, ``names`` holds the distinct topic names and
+    ``name_rank`` the rank of each in sorted order, and ``prefilter`` is an RE2 pattern that
+    matches every sentence in which ``regex`` can match, and some more (RE2's ``\\w`` is
+    ASCII-only, so its ``[^\\w]`` accepts every character that Python's ``(?<!\\w)``
+    accepts). ``separator`` is a character that ``regex`` can neither match nor see as part of
+    a word (NUL unless a term holds one), to join sentences by; ``split`` is ``regex`` cut in
+    two for speed (None when it cannot be)."""
 
     regex: re.Pattern[str]
+    split: _StartSplit | None
     index: _TopicIndex
+    names: tuple[str, ...]
+    name_rank: np.ndarray
     prefilter: str
+    separator: str
 
 
 _TOPIC_SEPARATOR_CLASS = r"[\s\-\u2010\u2011\u2013]"
@@ -786,7 +874,8 @@ _TOPIC_SEPARATOR_CLASS = r"[\s\-\u2010\u2011\u2013]"
 @lru_cache(maxsize=16)
 def _compile_topics(lexicon: _Lexicon) -> _TopicTables | None:
     """The compiled ``lexicon``, or None when it holds no term."""
-    index: dict[str, list[tuple[str | None, str]]] = {}
+    index: dict[str, list[tuple[str | None, int]]] = {}
+    names: dict[str, int] = {}
     phrases: set[str] = set()
     for name, terms in lexicon:
         for term in terms:
@@ -795,7 +884,7 @@ def _compile_topics(lexicon: _Lexicon) -> _TopicTables | None:
                 continue
             phrases.add(lowered)
             exact = _squeeze(term) if _is_case_sensitive(term) else None
-            entry = (exact, name)
+            entry = (exact, names.setdefault(name, len(names)))
             bucket = index.setdefault(_squeeze(lowered), [])
             if entry not in bucket:
                 bucket.append(entry)
@@ -803,10 +892,22 @@ def _compile_topics(lexicon: _Lexicon) -> _TopicTables | None:
         return None
     body = _trie_regex(sorted(phrases), _TOPIC_SEPARATOR_CLASS + "*")
     loose = _trie_regex(sorted(phrases), _re2_class(_TOPIC_SEPARATOR_CLASS) + "*", _re2_literal)
+    used = set().union(*phrases)
+    separator = next(
+        c
+        for c in map(chr, range(0x110000))
+        if c not in used and not re.match(rf"\w|{_TOPIC_SEPARATOR_CLASS}", c)
+    )
+    name_rank = np.empty(len(names), dtype=np.int64)
+    name_rank[sorted(range(len(names)), key=list(names).__getitem__)] = np.arange(len(names))
     return _TopicTables(
         regex=re.compile(rf"(?<!\w){body}(?!\w)"),
+        split=_start_split(r"\w", body, r"(?!\w)", sorted(phrases), separator),
         index={key: tuple(entries) for key, entries in index.items()},
+        names=tuple(names),
+        name_rank=name_rank,
         prefilter=rf"(?:^|[^\w])(?:{loose})(?:[^\w]|$)",
+        separator=separator,
     )
 
 
@@ -832,13 +933,14 @@ def _freeze(topics: Mapping[str, Sequence[str]]) -> _Lexicon:
 # A batch is scanned as one string: the sentences joined by NUL. No pattern of this module can
 # consume a NUL and every look-around treats it like the edge of the string (it is neither a
 # word character, nor a space, nor a hyphen), so a match in the joined text is exactly a match
-# in its own sentence. Rare patterns are first tried on the whole batch by RE2 (through
-# pyarrow.compute) with a looser pattern that matches every sentence the exact Python pattern
-# can match; only the sentences it keeps are scanned by ``re``.
+# in its own sentence (topic terms, which may hold a NUL, use another separator). Rare
+# patterns are first tried on the whole batch by RE2 (through pyarrow.compute) with a looser
+# pattern that matches every sentence the exact Python pattern can match; only the sentences
+# it keeps are scanned by ``re``. Matches are read as arrays of offsets (``_spans``), never
+# kept as match objects, and hits are added as arrays (``_Hits.extend``).
 
 _QUESTION_TAIL = " \t\r\n\"'”’)»]"
 _NEXT_IS_NUMBER_RE = re.compile(r"\s+[$€£¥]?\d")
-_SEPARATOR = "\x00"
 
 _FP_SUBJECT_BEFORE = {
     _CHECKS.index("fp_opinion"): _subject_before_regex(_FP_OPINION_SUBJECTS, _FP_OPINION_FILLERS),
@@ -866,11 +968,6 @@ def _re2_class(python_class: str) -> str:
             f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in spans if a <= b
         )
     return "[" + "".join(ranges) + "]" if ranges else "[^\\x{0}-\\x{10ffff}]"
-
-
-def _re2_literal(ch: str) -> str:
-    """``ch`` as a literal in an RE2 pattern."""
-    return ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):x}}}"
 
 
 _PAST_SUBJECTS = "we|they|he|she|it|we've|they've|he's|she's|it's|who|which|that"
@@ -970,24 +1067,16 @@ class _Hits:
 
     def __init__(self) -> None:
         self.arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.start: list[int] = []
-        self.end: list[int] = []
-        self.code: list[int] = []
-
-    def add(self, start: int, end: int, code: int) -> None:
-        self.start.append(start)
-        self.end.append(end)
-        self.code.append(code)
 
     def extend(self, start: np.ndarray, end: np.ndarray, code: np.ndarray) -> None:
         self.arrays.append((start, end, code))
 
     def collect(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        parts = [
-            *self.arrays,
-            (np.asarray(self.start), np.asarray(self.end), np.asarray(self.code)),
-        ]
-        return tuple(np.concatenate([p[k] for p in parts]).astype(np.int64) for k in range(3))
+        empty = np.zeros(0, dtype=np.int64)
+        return tuple(
+            np.concatenate([empty, *(part[k] for part in self.arrays)]).astype(np.int64)
+            for k in range(3)
+        )
 
 
 @dataclass
@@ -1003,6 +1092,10 @@ class _Batch:
     offsets: np.ndarray
     arrow: pa.Array | None
     arrow_low: pa.Array | None
+
+    @cached_property
+    def reversed(self) -> str:
+        return self.joined[::-1]
 
     @cached_property
     def reversed_low(self) -> str:
@@ -1038,14 +1131,10 @@ def _scan_cues(
     For each match, the first action of its phrase whose check passes fires its rules: all
     matches are resolved one action level at a time, each check for all of them at once."""
     cues = _CUES
-    found = list(cues.regex.finditer(batch.joined_low))
-    k = len(found)
-    if k == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    m_start = np.fromiter(map(re.Match.start, found), dtype=np.int64, count=k)
-    m_end = np.fromiter(map(re.Match.end, found), dtype=np.int64, count=k)
-    keys = list(map(re.Match.group, found))
+    joined, joined_low = batch.joined, batch.joined_low
+    m_start, m_end = _word_spans(cues.regex, cues.split, batch, _Joined.lows_of(batch))
+    k = len(m_start)
+    keys = list(map(joined_low.__getitem__, map(slice, m_start.tolist(), m_end.tolist())))
     pid = np.fromiter(map(cues.phrase_id.get, keys, repeat(-1, k)), dtype=np.int64, count=k)
     for i in np.flatnonzero(pid < 0).tolist():
         pid[i] = cues.phrase_id.get(_normalise(keys[i]), -1)
@@ -1056,7 +1145,6 @@ def _scan_cues(
     src_end = np.full(k, -1, dtype=np.int64)
     named = np.zeros(k, dtype=bool)
     chosen = np.full(k, -1, dtype=np.int64)
-    joined, joined_low = batch.joined, batch.joined_low
 
     pending = np.flatnonzero(pid >= 0)
     level = 0
@@ -1067,59 +1155,68 @@ def _scan_cues(
         for check in np.unique(checks).tolist():
             sel = np.flatnonzero(checks == check)
             idx = pending[sel]
+            starts, ends = m_start[idx].tolist(), m_end[idx].tolist()
             name = _CHECKS[check]
             if name is None:
                 ok[sel] = True
             elif name in ("lower", "upper"):
                 test = str.islower if name == "lower" else str.isupper
-                ok[sel] = [test(joined[p]) for p in m_start[idx].tolist()]
+                ok[sel] = [test(joined[p]) for p in starts]
             elif name == "start":
                 ok[sel] = [
                     not joined_low[a:b].strip()
-                    for a, b in zip(row_start[idx].tolist(), m_start[idx].tolist(), strict=True)
+                    for a, b in zip(row_start[idx].tolist(), starts, strict=True)
                 ]
             elif name in ("fp_opinion", "fp_personal"):
                 before, size = _FP_SUBJECT_BEFORE[check].match, len(joined_low)
-                for j, i in zip(sel.tolist(), idx.tolist(), strict=True):
-                    subject = before(batch.reversed_low, size - int(m_start[i]))
-                    if subject is not None:
-                        ok[j] = True
-                        s_out[i] = size - subject.end()
+                subjects = [before(batch.reversed_low, size - p) for p in starts]
+                passed = np.asarray([m is not None for m in subjects], dtype=bool)
+                ok[sel] = passed
+                s_out[idx[passed]] = [size - m.end() for m in subjects if m is not None]
             elif name == "num_next":
-                ok[sel] = [
-                    _NEXT_IS_NUMBER_RE.match(joined_low, e) is not None for e in m_end[idx].tolist()
+                ok[sel] = [_NEXT_IS_NUMBER_RE.match(joined_low, e) is not None for e in ends]
+            elif name == "acc":
+                tails = (_SOURCE_TAIL_RE.match(joined_low, e) for e in ends)
+                ok[sel], named[idx], src_start[idx] = True, True, starts
+                src_end[idx] = [
+                    e if t is None else t.end() for e, t in zip(ends, tails, strict=True)
                 ]
+            elif name == "back":
+                s_out[idx] = [_modifiers_start(joined_low, p) for p in starts]
+                ok[sel], named[idx], src_start[idx], src_end[idx] = True, True, s_out[idx], ends
             else:
-                for j, i in zip(sel.tolist(), idx.tolist(), strict=True):
-                    start, end = int(m_start[i]), int(m_end[i])
-                    if name == "acc":
-                        tail = _SOURCE_TAIL_RE.match(joined_low, end)
-                        span = (start, tail.end() if tail is not None else end, True)
-                    elif name == "back":
-                        s_out[i] = _modifiers_start(joined_low, start)
-                        span = (int(s_out[i]), end, True)
-                    else:
-                        window = max(int(row_start[i]), start - 80)
-                        if _FIRST_PERSON_BEFORE_RE.search(joined_low, window, start):
-                            continue
-                        subject = _SUBJECT_BEFORE_RE.search(joined, window, start)
-                        if subject is None:
-                            span = (start, end, False)
-                        else:
-                            group = "name" if subject.group("name") is not None else "np"
-                            span = (*subject.span(group), True)
+                windows = np.maximum(row_start[idx], m_start[idx] - 80).tolist()
+                size = len(joined)
+                for j, i, window, start, end in zip(
+                    sel.tolist(), idx.tolist(), windows, starts, ends, strict=True
+                ):
+                    if _FIRST_PERSON_BEFORE_RE.search(joined_low, window, start):
+                        continue
                     ok[j] = True
-                    src_start[i], src_end[i], named[i] = span
+                    subject = None
+                    if _SUBJECT_END_REVERSED_RE.match(batch.reversed, size - start):
+                        subject = _SUBJECT_BEFORE_RE.search(joined, window, start)
+                    if subject is None:
+                        src_start[i], src_end[i] = start, end
+                    else:
+                        group = "name" if subject.group("name") is not None else "np"
+                        src_start[i], src_end[i] = subject.span(group)
+                        named[i] = True
         chosen[pending[ok]] = action[ok]
         rest = pending[~ok]
         pending = rest[cues.n_actions[pid[rest]] > level + 1]
         level += 1
 
     done = np.flatnonzero(chosen >= 0)
-    for i in done[named[done]].tolist():
-        r = int(rows[i])
-        if source[r] is None:
-            source[r] = joined[src_start[i] : src_end[i]]
+    attributed = done[named[done]]
+    first = np.unique(rows[attributed], return_index=True)[1]
+    for r, a, b in zip(
+        rows[attributed[first]].tolist(),
+        src_start[attributed[first]].tolist(),
+        src_end[attributed[first]].tolist(),
+        strict=True,
+    ):
+        source[r] = joined[a:b]
     rules = cues.action_rules[chosen[done]]
     for c in range(rules.shape[1]):
         has = rules[:, c] >= 0
@@ -1134,80 +1231,187 @@ def _scan_cues(
     return m_start[done], m_end[done]
 
 
-def _join_rows(
-    texts: list[str], rows: list[int], offsets: np.ndarray
-) -> tuple[str, list[int], list[int]]:
-    """``texts[r]`` for ``r`` in ``rows``, joined by NUL, with the start of each in the joined
-    string and the shift that turns an offset in it into an offset in the whole batch."""
-    text = _SEPARATOR.join([texts[r] for r in rows])
-    lengths = np.fromiter((len(texts[r]) for r in rows), dtype=np.int64, count=len(rows))
-    sub_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths + 1, out=sub_offsets[1:])
-    return text, sub_offsets[:-1].tolist(), (offsets[rows] - sub_offsets[:-1]).tolist()
+@dataclass
+class _Joined:
+    """Some sentences of a batch joined into one string by ``separator``: ``rows[i]`` is the
+    batch row of the ``i``-th, ``starts[i]`` its start in ``text`` and ``shifts[i]`` what turns
+    an offset in it into an offset in the whole batch."""
+
+    text: str
+    rows: np.ndarray
+    starts: np.ndarray
+    shifts: np.ndarray
+    separator: str
+
+    @classmethod
+    def of(
+        cls, texts: list[str], rows: list[int], offsets: np.ndarray, separator: str = _SEPARATOR
+    ) -> _Joined:
+        """``texts[r]`` for ``r`` in ``rows``; ``offsets`` are those of the whole batch."""
+        index = np.asarray(rows, dtype=np.int64)
+        lengths = offsets[index + 1] - offsets[index] - 1
+        starts = np.zeros(len(index), dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+        text = separator.join(map(texts.__getitem__, rows))
+        return cls(text, index, starts, offsets[index] - starts, separator)
+
+    @classmethod
+    def lows_of(cls, batch: _Batch) -> _Joined:
+        """All the lower-cased sentences of ``batch``: its ``joined_low``."""
+        n = len(batch.texts)
+        shifts = np.zeros(n, dtype=np.int64)
+        return cls(batch.joined_low, np.arange(n), batch.offsets[:-1], shifts, _SEPARATOR)
+
+    def index_of(self, positions: np.ndarray) -> np.ndarray:
+        """The index in ``rows`` of the sentence holding each position of ``text``."""
+        return np.searchsorted(self.starts, positions, side="right") - 1
+
+    def in_batch(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spans of ``text`` as offsets in the whole batch."""
+        shift = self.shifts[self.index_of(start)]
+        return start + shift, end + shift
+
+    def add(
+        self, hits: _Hits, fired: np.ndarray, start: np.ndarray, end: np.ndarray, code: int
+    ) -> None:
+        """Add hits of rule ``code`` at spans of ``text`` and mark the rule in ``fired``."""
+        k = self.index_of(start)
+        hits.extend(start + self.shifts[k], end + self.shifts[k], np.full(len(k), code))
+        fired[self.rows[k], code] = True
+
+
+def _spans(regex: re.Pattern[str], text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of every match of ``regex`` in ``text`` (no match object is kept, which
+    is much faster than a list of matches)."""
+    flat = np.fromiter(chain.from_iterable(map(re.Match.span, regex.finditer(text))), np.int64)
+    return flat[0::2], flat[1::2]
+
+
+def _word_spans(
+    regex: re.Pattern[str], split: _StartSplit | None, batch: _Batch, joined: _Joined
+) -> tuple[np.ndarray, np.ndarray]:
+    """The spans, as offsets in the whole batch, of the matches of ``regex`` in ``joined``
+    (lower-cased sentences of ``batch``), found with ``split`` when there is one.
+
+    A match that starts after an ASCII character or at a sentence start is found by
+    ``split.after_ascii`` over the whole text, the others by ``split.after_other`` in the few
+    sentences its prefilter keeps. In a sentence where no two of them overlap, they are the
+    matches of ``regex``; a sentence where two do (a match running over the start of another,
+    as in "“second-largest") is scanned again by ``regex`` itself."""
+    if split is None:
+        return joined.in_batch(*_spans(regex, joined.text))
+    separator = joined.separator
+    start, end = _spans(split.after_ascii, separator + joined.text)
+    start, end = joined.in_batch(start, end - 1)
+    if joined.text.isascii():
+        return start, end
+    n = len(batch.texts)
+    rows = np.intersect1d(joined.rows, _candidates(batch.arrow_low, split.prefilter, n))
+    other = _Joined.of(batch.lows, rows.tolist(), batch.offsets, separator)
+    other_start, other_end = _spans(split.after_other, separator + other.text)
+    if not len(other_start):
+        return start, end
+    other_start, other_end = other.in_batch(other_start - 1, other_end - 1)
+    start, end = np.concatenate((start, other_start)), np.concatenate((end, other_end))
+    order = np.argsort(start, kind="stable")
+    start, end = start[order], end[order]
+    clash = np.flatnonzero(start[1:] < end[:-1])
+    if not clash.size:
+        return start, end
+    rows = np.unique(batch.row_of(start[clash]))
+    keep = ~np.isin(batch.row_of(start), rows)
+    again = _Joined.of(batch.lows, rows.tolist(), batch.offsets, separator)
+    again_start, again_end = again.in_batch(*_spans(regex, again.text))
+    start = np.concatenate((start[keep], again_start))
+    end = np.concatenate((end[keep], again_end))
+    order = np.argsort(start, kind="stable")
+    return start[order], end[order]
+
+
+def _number_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The spans of the matches of ``_NUMBER_RE`` in ``text``, found with its two faster
+    halves: a bare number that ends a currency match is that match's own number, and once
+    those are dropped the two lists of matches, laid together, are the matches of
+    ``_NUMBER_RE`` unless two of them overlap (a unit followed by a sign, as in "5 rmb$6");
+    ``_NUMBER_RE`` itself is run then."""
+    sign_start, sign_end = _spans(_CURRENCY_NUMBER_RE, text)
+    start, end = _spans(_BARE_NUMBER_RE, text)
+    c = np.searchsorted(sign_start, start, side="right") - 1
+    own = c >= 0
+    own[own] = sign_end[c[own]] == end[own]
+    start = np.concatenate((sign_start, start[~own]))
+    end = np.concatenate((sign_end, end[~own]))
+    order = np.argsort(start, kind="stable")
+    start, end = start[order], end[order]
+    if np.any(start[1:] < end[:-1]):
+        return _spans(_NUMBER_RE, text)
+    return start, end
 
 
 def _scan_numbers(
     batch: _Batch, hits: _Hits, fired: np.ndarray, covered: tuple[np.ndarray, np.ndarray]
 ) -> None:
     """Add a quantity, date or prediction hit for every number not inside a fired cue. Only
-    the sentences holding a digit are scanned, joined as in the whole batch."""
+    the sentences holding a digit are scanned, joined as in the whole batch.
+
+    Only year candidates are looked at one by one: matches of four digits from 1800 to 2099,
+    alone or followed by "s" (such a match has no currency sign and no other unit)."""
     rows = _candidates(batch.arrow_low, _prefilters()["digit"], len(batch.texts))
-    if not rows:
-        return
-    text, sub_starts, shifts = _join_rows(batch.lows, rows, batch.offsets)
-    cover_start, cover_end = covered[0].tolist(), covered[1].tolist()
-    for m in _NUMBER_RE.finditer(text):
-        start, end = m.span()
-        k = bisect_right(sub_starts, start) - 1
-        row_start, delta = sub_starts[k], shifts[k]
-        c = bisect_left(cover_start, end + delta) - 1
-        if c >= 0 and cover_end[c] > start + delta:
+    joined = _Joined.of(batch.lows, rows, batch.offsets)
+    text = joined.text
+    start, end = _number_spans(text)
+    k = joined.index_of(start)
+    delta = joined.shifts[k]
+    cover_start, cover_end = covered
+    c = np.searchsorted(cover_start, end + delta) - 1
+    inside = c >= 0
+    inside[inside] = cover_end[c[inside]] > (start + delta)[inside]
+    start, end, k, delta = start[~inside], end[~inside], k[~inside], delta[~inside]
+    code = np.full(len(start), _COLUMN[QUANTITY], dtype=np.int64)
+    width = end - start
+    years = np.flatnonzero((width == 4) | (width == 5))
+    windows = np.maximum(joined.starts[k[years]], start[years] - 30)
+    for j, a, b, window in zip(
+        years.tolist(), start[years].tolist(), end[years].tolist(), windows.tolist(), strict=True
+    ):
+        number, unit = text[a : a + 4], text[a + 4 : b] or None
+        if not (number.isdigit() and "1800" <= number <= "2099" and unit in (None, "s")):
             continue
-        rule = QUANTITY
-        number, unit = m.group("num"), m.group("unit")
-        if (
-            len(number) == 4
-            and number.isdigit()
-            and "1800" <= number <= "2099"
-            and unit in (None, "s")
-            and start == m.start("num")
-        ):
-            context = _YEAR_CONTEXT_RE.search(text, max(row_start, start - 30), start)
-            if context is not None:
-                start = context.start()
-                future_target = context.group("word").startswith("by") and number >= "2020"
-                rule = PREDICTION if future_target and unit is None else DATE
-            elif unit == "s":
-                rule = DATE
-        hits.add(start + delta, end + delta, _COLUMN[rule])
-        fired[rows[k], _COLUMN[rule]] = True
+        context = _YEAR_CONTEXT_RE.search(text, window, a)
+        if context is not None:
+            start[j] = context.start()
+            future_target = context.group("word").startswith("by") and number >= "2020"
+            code[j] = _COLUMN[PREDICTION if future_target and unit is None else DATE]
+        elif unit == "s":
+            code[j] = _COLUMN[DATE]
+    hits.extend(start + delta, end + delta, code)
+    fired[joined.rows[k], code] = True
 
 
 def _scan_statements(batch: _Batch, hits: _Hits, fired: np.ndarray) -> None:
-    """Add a ``statement`` hit for each generic factual statement (see the module docstring)."""
-    code = _COLUMN[STATEMENT]
+    """Add a ``statement`` hit for each generic factual statement (see the module docstring).
+    The sentences each prefilter keeps are scanned as one string, as in the whole batch."""
     n = len(batch.texts)
-    for r in _candidates(batch.arrow_low, _prefilters()["past"], n):
-        base = int(batch.offsets[r])
-        for m in _PAST_STATEMENT_RE.finditer(batch.lows[r]):
-            hits.add(base + m.start(), base + m.end(), code)
-            fired[r, code] = True
-    for r in _candidates(batch.arrow, _prefilters()["named"], n):
-        sentence, base, pos = batch.texts[r], int(batch.offsets[r]), 0
-        while (m := _NAMED_STATEMENT_RE.search(sentence, pos)) is not None:
-            first_end = m.start() + 1
-            while first_end < m.end() and not sentence[first_end].isspace():
-                first_end += 1
-            if sentence[m.start() : first_end] in _NOT_NAMES:
-                pos = first_end
-                continue
-            hits.add(base + m.start(), base + m.end(), code)
-            fired[r, code] = True
-            pos = m.end()
+    joined = _Joined.of(
+        batch.lows, _candidates(batch.arrow_low, _prefilters()["past"], n), batch.offsets
+    )
+    joined.add(hits, fired, *_spans(_PAST_STATEMENT_RE, joined.text), _COLUMN[STATEMENT])
 
-
-def _positions(matches: list[re.Match[str]], which: Callable[[re.Match[str]], int]) -> np.ndarray:
-    return np.fromiter(map(which, matches), dtype=np.int64, count=len(matches))
+    joined = _Joined.of(
+        batch.texts, _candidates(batch.arrow, _prefilters()["named"], n), batch.offsets
+    )
+    text, found, pos = joined.text, [], 0
+    while (m := _NAMED_STATEMENT_RE.search(text, pos)) is not None:
+        first_end = m.start() + 1
+        while first_end < m.end() and not text[first_end].isspace():
+            first_end += 1
+        if text[m.start() : first_end] in _NOT_NAMES:
+            pos = first_end
+            continue
+        found.append(m.span())
+        pos = m.end()
+    spans = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+    joined.add(hits, fired, spans[:, 0], spans[:, 1], _COLUMN[STATEMENT])
 
 
 def _question_and_short(batch: _Batch) -> tuple[np.ndarray, np.ndarray]:
@@ -1228,56 +1432,82 @@ def _question_and_short(batch: _Batch) -> tuple[np.ndarray, np.ndarray]:
 def _scan_actors(batch: _Batch, hits: _Hits, fired: np.ndarray, rows: list[int]) -> None:
     """Add a ``statement`` hit for each named actor and past-tense verb in sentences ``rows``
     (see "Generic factual statements" in the module docstring), all scanned as one string."""
-    if not rows:
-        return
-    text, sub_starts, shifts = _join_rows(batch.texts, rows, batch.offsets)
-    names = list(_ACTOR_RE.finditer(text))
-    verbs = list(
-        _PAST_EVENT_REVERSED_RE.finditer(_SEPARATOR.join([batch.lows[r] for r in rows])[::-1])
+    joined = _Joined.of(batch.texts, rows, batch.offsets)
+    names = _spans(_ACTOR_RE, joined.text)
+    size = len(joined.text)
+    verb_end, verb_start = _spans(
+        _PAST_EVENT_REVERSED_RE, _SEPARATOR.join([batch.lows[r] for r in rows])[::-1]
     )
-    if not names and not verbs:
-        return
-    size = len(text)
-    start = np.concatenate(
-        (_positions(names, re.Match.start), size - _positions(verbs, re.Match.end))
-    )
-    end = np.concatenate(
-        (_positions(names, re.Match.end), size - _positions(verbs, re.Match.start))
-    )
-    k = np.searchsorted(np.asarray(sub_starts), start, side="right") - 1
-    shift = np.asarray(shifts, dtype=np.int64)[k]
-    hits.extend(start + shift, end + shift, np.full(len(start), _COLUMN[STATEMENT]))
-    fired[np.asarray(rows)[k], _COLUMN[STATEMENT]] = True
+    start = np.concatenate((names[0], size - verb_start))
+    end = np.concatenate((names[1], size - verb_end))
+    joined.add(hits, fired, start, end, _COLUMN[STATEMENT])
 
 
 def _scan_topics(
-    batch: _Batch, tables: _TopicTables | None, hits: _Hits
-) -> tuple[list[list[str]], list[str]]:
-    """Add a ``topic:<name>`` hit for every topic term; return each sentence's sorted topics
-    and the topic names whose hit code is ``_N_RULES + k``."""
-    topics: list[list[str]] = [[] for _ in batch.texts]
-    names: dict[str, int] = {}
+    batch: _Batch, tables: _TopicTables | None, hits: _Hits, fired: np.ndarray
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Add a ``topic:<name>`` hit for every topic term and mark ``topic`` in ``fired``; return
+    each sentence's sorted topics as ``values[bounds[i]:bounds[i + 1]]`` in (``bounds``,
+    ``values``), and the topic names whose hit code is ``_N_RULES + k``, in order of their
+    first hit.
+
+    The sentences the prefilter keeps are scanned as one string, joined by
+    ``tables.separator``. Each distinct matched spelling is looked up once; only matches of
+    case-sensitive terms are compared with the sentence's own spelling, one by one."""
+    none = np.zeros(len(batch.texts) + 1, dtype=np.int64), [], []
     if tables is None:
-        return topics, []
-    for r in _candidates(batch.arrow_low, tables.prefilter, len(batch.texts)):
-        sentence, low, base = batch.texts[r], batch.lows[r], int(batch.offsets[r])
-        found: set[str] = set()
-        for m in tables.regex.finditer(low):
-            start, end = m.span()
-            key = m.group()
-            key = _squeeze(key) if not key.isalnum() else key
-            exact_text: str | None = None
-            for exact, name in tables.index.get(key, ()):
-                if exact is not None:
-                    if exact_text is None:
-                        exact_text = _squeeze(sentence[start:end])
-                    if exact_text != exact:
-                        continue
-                found.add(name)
-                hits.add(base + start, base + end, _N_RULES + names.setdefault(name, len(names)))
-        if found:
-            topics[r] = sorted(found)
-    return topics, list(names)
+        return none
+    rows = _candidates(batch.arrow_low, tables.prefilter, len(batch.texts))
+    joined = _Joined.of(batch.lows, rows, batch.offsets, tables.separator)
+    start, end = _word_spans(tables.regex, tables.split, batch, joined)
+    low = batch.joined_low
+    keys = list(map(low.__getitem__, map(slice, start.tolist(), end.tolist())))
+    spellings = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    spelling = np.fromiter(map(spellings.__getitem__, keys), dtype=np.int64, count=len(keys))
+    match_row = batch.row_of(start)
+    entries = [tables.index.get(key if key.isalnum() else _squeeze(key), ()) for key in spellings]
+    exact = [e for es in entries for e, _ in es]
+    topic = np.fromiter((t for es in entries for _, t in es), dtype=np.int64, count=len(exact))
+
+    # One row per (match, entry of its spelling), in match order, then entry order.
+    n_entries = np.fromiter(map(len, entries), dtype=np.int64, count=len(entries))
+    per_match = n_entries[spelling]
+    match = np.repeat(np.arange(len(start)), per_match)
+    entry = np.arange(len(match)) + np.repeat(
+        (np.cumsum(n_entries) - n_entries)[spelling] - (np.cumsum(per_match) - per_match),
+        per_match,
+    )
+    keep = np.ones(len(match), dtype=bool)
+    check = np.flatnonzero(np.asarray([e is not None for e in exact], dtype=bool)[entry])
+    keep[check] = [
+        _squeeze(batch.joined[a:b]) == exact[e]
+        for a, b, e in zip(
+            start[match[check]].tolist(),
+            end[match[check]].tolist(),
+            entry[check].tolist(),
+            strict=True,
+        )
+    ]
+    match, topic = match[keep], topic[entry[keep]]
+    if not len(match):
+        return none
+
+    ids, first = np.unique(topic, return_index=True)
+    ids = ids[np.argsort(first)]
+    code = np.zeros(len(tables.names), dtype=np.int64)
+    code[ids] = _N_RULES + np.arange(len(ids))
+    hits.extend(start[match], end[match], code[topic])
+
+    n_names = len(tables.names)
+    pairs = np.unique(match_row[match] * n_names + tables.name_rank[topic])
+    sentence, rank = np.divmod(pairs, n_names)
+    fired[sentence, _COLUMN["topic"]] = True
+    by_rank = np.argsort(tables.name_rank).tolist()
+    return (
+        np.searchsorted(sentence, np.arange(len(batch.texts) + 1)),
+        [tables.names[by_rank[k]] for k in rank.tolist()],
+        [tables.names[t] for t in ids.tolist()],
+    )
 
 
 class _RuleTags:
@@ -1285,7 +1515,8 @@ class _RuleTags:
 
     ``low`` is each sentence lower-cased without changing its length; ``kind`` the index in
     ``CLAIM_TYPES`` of each sentence's rule type; ``fired`` a bool matrix over
-    ``FIRED_COLUMNS``; ``hit_bounds[i]:hit_bounds[i + 1]`` the rows of sentence ``i`` in the
+    ``FIRED_COLUMNS``; ``topic_values[topic_bounds[i]:topic_bounds[i + 1]]`` the sorted topics
+    of sentence ``i``; ``hit_bounds[i]:hit_bounds[i + 1]`` the rows of sentence ``i`` in the
     hit arrays ``hit_start``/``hit_end`` (offsets in the sentence) and ``hit_code`` (index in
     ``rule_names``), sorted by (start, end, rule name) within each sentence.
     """
@@ -1302,7 +1533,8 @@ class _RuleTags:
         "kind",
         "low",
         "rule_names",
-        "topics",
+        "topic_bounds",
+        "topic_values",
     )
 
     def __init__(
@@ -1313,7 +1545,8 @@ class _RuleTags:
         checkworthiness: np.ndarray,
         hedged: np.ndarray,
         attributed: list[str | None],
-        topics: list[list[str]],
+        topic_bounds: np.ndarray,
+        topic_values: list[str],
         fired: np.ndarray,
         hit_bounds: np.ndarray,
         hit_start: np.ndarray,
@@ -1326,7 +1559,8 @@ class _RuleTags:
         self.checkworthiness = checkworthiness
         self.hedged = hedged
         self.attributed = attributed
-        self.topics = topics
+        self.topic_bounds = topic_bounds
+        self.topic_values = topic_values
         self.fired = fired
         self.hit_bounds = hit_bounds
         self.hit_start = hit_start
@@ -1354,10 +1588,8 @@ class _RuleTags:
     def take(self, idx: np.ndarray) -> _RuleTags:
         """The tags of sentences ``idx``, in that order."""
         idx = np.asarray(idx, dtype=np.int64)
-        counts = self.hit_bounds[idx + 1] - self.hit_bounds[idx]
-        bounds = np.zeros(len(idx) + 1, dtype=np.int64)
-        np.cumsum(counts, out=bounds[1:])
-        rows = np.repeat(self.hit_bounds[idx] - bounds[:-1], counts) + np.arange(bounds[-1])
+        bounds, rows = _take_ranges(self.hit_bounds, idx)
+        topic_bounds, topic_rows = _take_ranges(self.topic_bounds, idx)
         keep = idx.tolist()
         return _RuleTags(
             low=[self.low[i] for i in keep],
@@ -1365,7 +1597,8 @@ class _RuleTags:
             checkworthiness=self.checkworthiness[idx],
             hedged=self.hedged[idx],
             attributed=[self.attributed[i] for i in keep],
-            topics=[self.topics[i] for i in keep],
+            topic_bounds=topic_bounds,
+            topic_values=[self.topic_values[j] for j in topic_rows.tolist()],
             fired=self.fired[idx],
             hit_bounds=bounds,
             hit_start=self.hit_start[rows],
@@ -1373,6 +1606,15 @@ class _RuleTags:
             hit_code=self.hit_code[rows],
             rule_names=self.rule_names,
         )
+
+
+def _take_ranges(bounds: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ranges ``bounds[i]:bounds[i + 1]`` of a flat array, the bounds of the ranges ``idx``
+    laid end to end, and the flat rows they hold."""
+    counts = bounds[idx + 1] - bounds[idx]
+    taken = np.zeros(len(idx) + 1, dtype=np.int64)
+    np.cumsum(counts, out=taken[1:])
+    return taken, np.repeat(bounds[idx] - taken[:-1], counts) + np.arange(taken[-1])
 
 
 _NOT_A_CLAIM = CLAIM_TYPES.index("not_a_claim")
@@ -1434,7 +1676,7 @@ def _analyse(
     if isinstance(sentences, str):
         raise TypeError("tag_claims expects a sequence of sentences, not a single str")
     texts = list(sentences)
-    if not all(isinstance(t, str) for t in texts):
+    if not all(map(isinstance, texts, repeat(str))):
         i = next(i for i, t in enumerate(texts) if not isinstance(t, str))
         raise TypeError(f"sentence {i} is {type(texts[i]).__name__}, not str")
     frozen = _default_lexicon() if topics is None else _freeze(topics)
@@ -1450,9 +1692,7 @@ def _analyse(
     _scan_statements(batch, hits, fired)
     fired[:, _COLUMN["question"]], fired[:, _COLUMN["short"]] = _question_and_short(batch)
     _scan_actors(batch, hits, fired, np.flatnonzero(~fired[:, _UNTYPED_BLOCKERS].any(1)).tolist())
-    topic_lists, topic_names = _scan_topics(batch, tables, hits)
-
-    fired[:, _COLUMN["topic"]] = [bool(t) for t in topic_lists]
+    topic_bounds, topic_values, topic_names = _scan_topics(batch, tables, hits, fired)
     kind, checkworthiness = _decide(fired)
 
     start, end, code = hits.collect()
@@ -1469,7 +1709,8 @@ def _analyse(
         checkworthiness=checkworthiness,
         hedged=fired[:, _COLUMN[HEDGE]].copy(),
         attributed=source,
-        topics=topic_lists,
+        topic_bounds=topic_bounds,
+        topic_values=topic_values,
         fired=fired,
         hit_bounds=bounds,
         hit_start=start[order] - base,
@@ -1487,8 +1728,9 @@ def _analyse(
 class _Tagged:
     """The tags of one batch in flat arrays, rendered by :func:`_frame` or :func:`_table`.
 
-    ``evidence_bounds[i]:evidence_bounds[i + 1]`` are sentence ``i``'s rows of the evidence
-    arrays; ``evidence_rule[j]`` indexes ``evidence_names``."""
+    ``topic_values[topic_bounds[i]:topic_bounds[i + 1]]`` are sentence ``i``'s topics;
+    ``evidence_bounds[i]:evidence_bounds[i + 1]`` are its rows of the evidence arrays;
+    ``evidence_rule[j]`` indexes ``evidence_names``."""
 
     kind: np.ndarray
     is_claim: np.ndarray
@@ -1496,7 +1738,8 @@ class _Tagged:
     checkworthiness: np.ndarray
     hedged: np.ndarray
     attributed: list[str | None]
-    topics: list[list[str]]
+    topic_bounds: np.ndarray
+    topic_values: list[str]
     evidence_bounds: np.ndarray
     evidence_rule: np.ndarray
     evidence_names: list[str]
@@ -1522,7 +1765,8 @@ class _Tagged:
             checkworthiness=np.asarray(checkworthiness, dtype=np.float64),
             hedged=tags.hedged,
             attributed=tags.attributed,
-            topics=tags.topics,
+            topic_bounds=tags.topic_bounds,
+            topic_values=tags.topic_values,
             evidence_bounds=bounds,
             evidence_rule=rule,
             evidence_names=names,
@@ -1560,6 +1804,8 @@ def _frame(tagged: _Tagged) -> pd.DataFrame:
     ]
     bounds = tagged.evidence_bounds.tolist()
     evidence = [items[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    values, bounds = tagged.topic_values, tagged.topic_bounds.tolist()
+    topics = [values[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     n = len(tagged.kind)
     return pd.DataFrame(
         {
@@ -1569,7 +1815,7 @@ def _frame(tagged: _Tagged) -> pd.DataFrame:
             "verifiable": pd.Series(tagged.verifiable, dtype=bool),
             "hedged": pd.Series(tagged.hedged, dtype=bool),
             "attributed_to": pd.Series(tagged.attributed, dtype=object),
-            "topics": pd.Series(tagged.topics, dtype=object),
+            "topics": pd.Series(topics, dtype=object),
             "evidence": pd.Series(evidence, dtype=object),
         },
         index=pd.RangeIndex(n),
@@ -1603,10 +1849,6 @@ ARROW_SCHEMA = pa.schema(
 
 def _table(tagged: _Tagged) -> pa.Table:
     """The Arrow form, built column by column without per-row Python objects."""
-    topic_counts = np.fromiter(map(len, tagged.topics), dtype=np.int32, count=len(tagged.topics))
-    topic_offsets = np.zeros(len(topic_counts) + 1, dtype=np.int32)
-    np.cumsum(topic_counts, out=topic_offsets[1:])
-    topic_values = pa.array([t for ts in tagged.topics for t in ts], pa.string())
     items = pa.StructArray.from_arrays(
         [
             pc.take(pa.array(tagged.evidence_names, pa.string()), tagged.evidence_rule),
@@ -1624,7 +1866,9 @@ def _table(tagged: _Tagged) -> pa.Table:
         pa.array(tagged.hedged, pa.bool_()),
         pa.array(tagged.attributed, pa.string()),
         pa.ListArray.from_arrays(
-            pa.array(topic_offsets), topic_values, type=ARROW_SCHEMA.field("topics").type
+            pa.array(tagged.topic_bounds.astype(np.int32)),
+            pa.array(tagged.topic_values, pa.string()),
+            type=ARROW_SCHEMA.field("topics").type,
         ),
         pa.ListArray.from_arrays(
             pa.array(tagged.evidence_bounds.astype(np.int32)),

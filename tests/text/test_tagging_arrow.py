@@ -1,5 +1,5 @@
 """Tests of the batch machinery of the rule tagger: Arrow output, whole-batch scanning,
-RE2 prefilters and the first-person check, against straightforward references."""
+RE2 prefilters, the split scans and the context checks, against straightforward references."""
 
 from __future__ import annotations
 
@@ -189,3 +189,106 @@ def test_fast_statement_regexes_equal_their_plain_forms(sentence: str) -> None:
     assert [m.span() for m in tagging._ACTOR_RE.finditer(sentence)] == [
         m.span() for m in _ACTOR_REFERENCE.finditer(sentence)
     ]
+
+
+SPLIT_FRAGMENT = st.one_of(
+    FRAGMENT,
+    st.sampled_from(
+        [
+            "“",
+            "—",
+            "\u00a0",
+            "\u3000",
+            "«",
+            "©©",
+            "second-largest ",
+            "second\u00a0largest ",
+            "“second-largest ",
+            "artificial\u00a0intelligence ",
+            "new\u2011energy vehicles ",
+            "officials said ",
+            "Dr. Chen, has said ",
+            "“Xinhua said ",
+            "the state council said ",
+            "us$5 ",
+            "rmb$6 ",
+            "5 rmb$6 ",
+            "€1,000.5 million ",
+            "2020s ",
+            "3-fold ",
+        ]
+    ),
+)
+SPLIT_TEXTS = st.lists(st.lists(SPLIT_FRAGMENT, max_size=10).map("".join), max_size=6)
+_ODD_LEXICON = {"odd": ["é", "straße", "x—y", "a\u00a0b", "ai", "chip"]}
+
+
+def _pairs(spans: tuple) -> list[tuple[int, int]]:
+    return list(zip(spans[0].tolist(), spans[1].tolist(), strict=True))
+
+
+def _plain_spans(regex: re.Pattern[str], batch: tagging._Batch, rows: list[int]) -> list:
+    return [
+        (int(batch.offsets[r]) + m.start(), int(batch.offsets[r]) + m.end())
+        for r in rows
+        for m in regex.finditer(batch.lows[r])
+    ]
+
+
+@SETTINGS
+@given(SPLIT_TEXTS)
+def test_split_word_scans_equal_the_plain_patterns(sentences: list[str]) -> None:
+    batch = tagging._Batch.of(sentences, None)
+    rows = list(range(len(sentences)))
+    cues = tagging._CUES
+    found = tagging._word_spans(cues.regex, cues.split, batch, tagging._Joined.lows_of(batch))
+    assert _pairs(found) == _plain_spans(cues.regex, batch, rows)
+    for lexicon in (tagging._default_lexicon(), tagging._freeze(_ODD_LEXICON)):
+        topics = tagging._compile_topics(lexicon)
+        joined = tagging._Joined.of(batch.lows, rows, batch.offsets, topics.separator)
+        found = tagging._word_spans(topics.regex, topics.split, batch, joined)
+        assert _pairs(found) == _plain_spans(topics.regex, batch, rows)
+
+
+@SETTINGS
+@given(st.lists(SPLIT_FRAGMENT, max_size=12).map("".join))
+def test_number_halves_find_the_number_pattern(sentence: str) -> None:
+    low = tagging._same_length_lower(sentence)
+    expected = [m.span() for m in tagging._NUMBER_RE.finditer(low)]
+    assert _pairs(tagging._number_spans(low)) == expected
+
+
+@SETTINGS
+@given(st.lists(SPLIT_FRAGMENT, max_size=12).map("".join))
+def test_subject_end_check_never_rejects_a_subject(sentence: str) -> None:
+    reverse = sentence[::-1]
+    for pos in range(len(sentence) + 1):
+        if tagging._SUBJECT_BEFORE_RE.search(sentence, max(0, pos - 80), pos) is not None:
+            assert tagging._SUBJECT_END_REVERSED_RE.match(reverse, len(sentence) - pos)
+
+
+_INSTITUTION_REFERENCE = (
+    r"(?<!\w)(?:(?:the|its|their|our|a|an)\s+)?(?:(?:"
+    + "|".join(sorted(tagging._SOURCE_MODIFIERS - {"the"}, key=len, reverse=True)).replace(
+        ".", r"\."
+    )
+    + r")\s+){0,3}(?:"
+    + tagging._SOURCE_NOUNS.replace(" ", r"\s+")
+    + ")"
+)
+_SUBJECT_REFERENCE = re.compile(
+    rf"(?:(?P<name>{tagging._NAME})|(?P<np>(?i:{_INSTITUTION_REFERENCE})))"
+    rf"\s*,?\s+(?:(?:{tagging._REPORT_FILLERS})\s+)?\Z"
+)
+
+
+@SETTINGS
+@given(st.lists(SPLIT_FRAGMENT, max_size=12).map("".join))
+def test_subject_regex_equals_its_plain_alternation(sentence: str) -> None:
+    for pos in range(len(sentence) + 1):
+        window = max(0, pos - 80)
+        found = tagging._SUBJECT_BEFORE_RE.search(sentence, window, pos)
+        expected = _SUBJECT_REFERENCE.search(sentence, window, pos)
+        assert (found and (found.span("name"), found.span("np"))) == (
+            expected and (expected.span("name"), expected.span("np"))
+        )
