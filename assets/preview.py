@@ -33,7 +33,8 @@ def _shorten(value: object, width: int = 90) -> object:
 
 def stage_metadata(table: ShardedTable, compute: ComputeBackend) -> dict[str, object]:
     """How a sharded stage ran: shards, how many were reused from the cache, where the work
-    ran and the seconds it took (``validate_seconds``: the part of the work spent in pandera)."""
+    ran and the seconds it took (``validate_seconds``: the part of the work spent in pandera;
+    ``documents_reused``: documents of recomputed shards whose rows an earlier run made)."""
     stats = table.stats
     return {
         "shards": stats.shards,
@@ -43,4 +44,5 @@ def stage_metadata(table: ShardedTable, compute: ComputeBackend) -> dict[str, ob
         "wall_seconds": round(stats.wall_seconds, 3),
         "work_seconds": round(stats.work_seconds, 3),
         "validate_seconds": round(stats.validate_seconds, 3),
+        "documents_reused": stats.documents_reused,
     }

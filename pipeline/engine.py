@@ -12,6 +12,7 @@ re-tags every shard without splitting any again.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import schemas
@@ -29,6 +31,7 @@ from pipeline.compute import Backend
 from pipeline.dedup import cross_shard_duplicates
 from pipeline.parts import PartCache, cache_key
 from pipeline.progress import Progress
+from pipeline.reuse import earlier_outputs, latest_outputs, record_outputs
 from pipeline.shards import Shard
 from pipeline.stages import (
     CleanTask,
@@ -71,6 +74,8 @@ class StageStats:
     wall_seconds: float = 0.0
     work_seconds: float = 0.0
     validate_seconds: float = 0.0
+    documents_reused: int = 0
+    """Documents of computed shards whose rows came from an earlier run's part."""
 
 
 @dataclass(frozen=True)
@@ -229,15 +234,13 @@ def split(
 ) -> ShardedTable:
     """The ``sentences`` of every documents part (one part each, same order), validated
     against their documents."""
+    code = cache_key("split", STAGE_VERSIONS["sentences"], SCHEMAS_DIGEST)
     tasks = [
-        SplitTask(
-            cache_key("split", STAGE_VERSIONS["sentences"], SCHEMAS_DIGEST, part.sha256),
-            str(cache.root),
-            part,
-        )
-        for part in documents.parts
+        SplitTask(cache_key(code, part.sha256), str(cache.root), part) for part in documents.parts
     ]
-    results, stats = _run(split_shard, tasks, _sizes(documents.parts), backend, progress)
+    prepare = _with_earlier(cache, code, lambda task: task.documents, "sentences")
+    results, stats = _run(split_shard, tasks, _sizes(documents.parts), backend, progress, prepare)
+    record_outputs(cache.root, code, results)
     return ShardedTable("sentences", _parts(results, "sentences"), _validation(results), stats)
 
 
@@ -255,13 +258,14 @@ def tag(
     # The model's name derives from its training data only; its weights say what it computes.
     weights = stored_weights_sha256(model[1]) if model else None
     tagger = cache_key(STAGE_VERSIONS["claims"], SCHEMAS_DIGEST, name, weights)
+    code = cache_key("tag", tagger)
     tasks = [
-        TagTask(
-            cache_key("tag", tagger, part.sha256), str(cache.root), part, name, directory, weights
-        )
+        TagTask(cache_key(code, part.sha256), str(cache.root), part, name, directory, weights)
         for part in sentences.parts
     ]
-    results, stats = _run(tag_shard, tasks, _sizes(sentences.parts), backend, progress)
+    prepare = _with_earlier(cache, code, lambda task: task.sentences, "claims")
+    results, stats = _run(tag_shard, tasks, _sizes(sentences.parts), backend, progress, prepare)
+    record_outputs(cache.root, code, results)
     tagger_name = f"model/{name}" if name else RULE_TAGGER
     return ShardedTable(
         "claims", _parts(results, "claims"), _validation(results), stats, {"tagger": tagger_name}
@@ -277,16 +281,34 @@ def fingerprint(documents: ShardedTable, claims: ShardedTable) -> str:
     )
 
 
+def _with_earlier(
+    cache: PartCache, code: str, source: Callable[[Any], Part], output: str
+) -> Callable[[Any], Any]:
+    """A ``prepare`` for :func:`_run`: gives a task to compute the ``output`` parts of the
+    last run of the stage ``code`` that hold documents of its input part ``source(task)``."""
+    latest = latest_outputs(cache.root, code)
+
+    def prepare(task: Any) -> Any:
+        if not latest:
+            return task
+        doc_ids = pq.read_table(source(task).path, columns=["doc_id"])["doc_id"]
+        earlier = earlier_outputs(latest, pc.unique(doc_ids).to_pylist(), output)
+        return dataclasses.replace(task, earlier=tuple(earlier))
+
+    return prepare
+
+
 def _run(
     function: Callable[[Any], dict[str, Any]],
     tasks: Sequence[Any],
     sizes: Sequence[int],
     backend: Backend,
     progress: Progress | None,
+    prepare: Callable[[Any], Any] | None = None,
 ) -> tuple[list[dict[str, Any]], StageStats]:
     # Cached shards are answered here, without a round trip to a worker. The others go out
     # largest input first, so the stage does not end waiting on one big shard (shard sizes
-    # vary: boundaries are content-defined).
+    # vary: boundaries are content-defined); ``prepare`` completes each of them first.
     started = time.perf_counter()
     results: list[dict[str, Any] | None] = [None] * len(tasks)
     pending: list[int] = []
@@ -299,7 +321,8 @@ def _run(
             if progress is not None:
                 progress.advance()
     pending.sort(key=lambda position: -sizes[position])
-    for index, result in backend.map(function, [tasks[p] for p in pending]):
+    sent = [prepare(tasks[p]) if prepare else tasks[p] for p in pending]
+    for index, result in backend.map(function, sent):
         results[pending[index]] = result
         if progress is not None:
             progress.advance()
@@ -314,6 +337,7 @@ def _run(
         wall_seconds=time.perf_counter() - started,
         work_seconds=sum(result["seconds"] for result in computed),
         validate_seconds=sum(result.get("validate_seconds", 0.0) for result in computed),
+        documents_reused=sum(result.get("reused_documents", 0) for result in computed),
     )
     return done, stats
 

@@ -30,10 +30,12 @@ from pipeline.claims import claims_table
 from pipeline.curate import curate_documents
 from pipeline.ingest import raw_documents_table
 from pipeline.parts import PartCache, part_from_dict
+from pipeline.reuse import Earlier, document_digests, reuse_rows
 from pipeline.sentences import sentences_table
 from pipeline.shards import current_content
 from pipeline.store import Part
 from pipeline.tables import (
+    CLAIMS,
     DOCUMENTS,
     REJECTS,
     SENTENCES,
@@ -94,13 +96,15 @@ class DropTask:
 
 @dataclass(frozen=True)
 class SplitTask:
-    """Split the documents of one shard into sentences."""
+    """Split the documents of one shard into sentences; ``earlier`` are sentences parts of
+    earlier runs that hold some of its documents (see :mod:`pipeline.reuse`)."""
 
     stage: ClassVar[str] = "split"
 
     key: str
     cache_root: str
     documents: Part
+    earlier: tuple[Earlier, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,9 @@ class TagTask:
     model_name: str | None
     model_dir: str | None
     model_sha256: str | None = None
-    """sha256 of the model's ``model.json``: a worker reloads a model whose files changed."""
+    """The model's ``weights_sha256``: a worker reloads a model whose weights changed."""
+    earlier: tuple[Earlier, ...] = ()
+    """Claims parts of earlier runs, with this tagger, that hold some of its documents."""
 
 
 def ingest_shard(task: IngestTask) -> dict[str, Any]:
@@ -208,22 +214,27 @@ def drop_documents(task: DropTask) -> dict[str, Any]:
 
 def split_shard(task: SplitTask) -> dict[str, Any]:
     """Split one shard's documents into a ``sentences`` part
-    (:func:`pipeline.sentences.sentences_table`) and validate it against the documents."""
+    (:func:`pipeline.sentences.sentences_table`) and validate it against the documents.
+    Documents found unchanged in ``task.earlier`` keep their rows from there; the result
+    records each document's digest (``documents``) and how many were reused."""
 
     def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
         documents = pq.read_table(task.documents.path, schema=DOCUMENTS)
-        sentences = sentences_table(documents)
+        digests = document_digests(documents, SPLIT_INPUTS)
+        sentences, reused = reuse_rows(documents, digests, task.earlier, SENTENCES, sentences_table)
         started = time.perf_counter()
         report = validate_sentences(sentences, documents)
         validation = _outcomes([report], time.perf_counter() - started)
-        return {"sentences": sentences}, validation
+        return {"sentences": sentences}, validation | _reuse_record(digests, reused)
 
     return _cached(task, work)
 
 
 def tag_shard(task: TagTask) -> dict[str, Any]:
     """Tag one shard's sentences into a ``claims`` part (rules, or the trained model in
-    ``model_dir``) and validate it against the sentences."""
+    ``model_dir``) and validate it against the sentences. Documents whose sentences are
+    unchanged in ``task.earlier`` keep their claims rows from there (tags depend on the
+    sentence alone)."""
 
     def work() -> tuple[dict[str, pa.Table], dict[str, Any]]:
         sentences = pq.read_table(task.sentences.path, schema=SENTENCES)
@@ -232,11 +243,14 @@ def tag_shard(task: TagTask) -> dict[str, Any]:
             if task.model_dir is not None and task.model_name is not None
             else None
         )
-        claims = claims_table(sentences, model)
+        digests = document_digests(sentences, TAG_INPUTS)
+        claims, reused = reuse_rows(
+            sentences, digests, task.earlier, CLAIMS, lambda rows: claims_table(rows, model)
+        )
         started = time.perf_counter()
         report = validate_claims(claims, sentences)
         validation = _outcomes([report], time.perf_counter() - started)
-        return {"claims": claims}, validation
+        return {"claims": claims}, validation | _reuse_record(digests, reused)
 
     return _cached(task, work)
 
@@ -249,6 +263,17 @@ def _model(directory: str, digest: str | None) -> ClaimModel:
     if (directory, digest) not in _MODELS:
         _MODELS[(directory, digest)] = load_claim_model(directory)
     return _MODELS[(directory, digest)]
+
+
+SPLIT_INPUTS = ("text", "lang")
+"""The document columns a document's sentence rows depend on (besides its ``doc_id``)."""
+
+TAG_INPUTS = ("sentence_id", "text")
+"""The sentence columns a document's claims rows depend on (besides its ``doc_id``)."""
+
+
+def _reuse_record(digests: dict[str, str], reused: int) -> dict[str, Any]:
+    return {"documents": list(digests.items()), "reused_documents": reused}
 
 
 def _cached(task: Any, work: Any) -> dict[str, Any]:

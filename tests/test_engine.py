@@ -87,17 +87,23 @@ def test_every_shard_is_validated(many_files: Path, tmp_path: Path) -> None:
 
 def test_a_rerun_reuses_unchanged_shards(many_files: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    first = run_stages(many_files, data, SerialBackend(), 400)
+    first = run_stages(many_files, data, SerialBackend(), 5_000)
     shards = first["raw"].stats.shards
     # Shards with equal inputs (e.g. two without any document) share one cache entry.
     distinct = len({part.sha256 for part in first["sentences"].parts})
     assert first["claims"].stats.computed == distinct
     (many_files / "essays" / "e15b.txt").write_text("A new essay. " + ESSAY, encoding="utf-8")
-    second = run_stages(many_files, data, SerialBackend(), 400)
+    second = run_stages(many_files, data, SerialBackend(), 5_000)
     for name in ("raw", "sentences", "claims"):
         assert 1 <= second[name].stats.computed <= 2, name
         assert second[name].stats.reused >= shards - 2, name
     assert second["documents"].rows == first["documents"].rows + 1
+    # Inside the recomputed shard, the documents that were there before keep their rows.
+    for name in ("sentences", "claims"):
+        assert second[name].stats.documents_reused >= 1, name
+    cold = run_stages(many_files, tmp_path / "cold", SerialBackend(), 5_000)
+    for name, frame in frames(cold).items():
+        pd.testing.assert_frame_equal(frames(second)[name], frame)
 
 
 def test_a_new_tagger_version_retags_without_resplitting(
@@ -109,6 +115,7 @@ def test_a_new_tagger_version_retags_without_resplitting(
     second = run_stages(many_files, data, SerialBackend(), 400)
     assert second["sentences"].stats.computed == 0
     assert second["claims"].stats.computed == first["claims"].stats.computed
+    assert second["claims"].stats.documents_reused == 0  # rows of other code are never reused
     pd.testing.assert_frame_equal(frames(second)["claims"], frames(first)["claims"])
 
 
