@@ -31,7 +31,7 @@ from pipeline.compute import Backend
 from pipeline.dedup import cross_shard_duplicates
 from pipeline.parts import PartCache, cache_key
 from pipeline.progress import Progress
-from pipeline.reuse import earlier_outputs, latest_outputs, record_outputs
+from pipeline.reuse import latest_outputs, record_outputs
 from pipeline.shards import Shard
 from pipeline.stages import (
     CleanTask,
@@ -155,6 +155,10 @@ def ingest(
     results, stats = _run(ingest_shard, tasks, [s.bytes for s in shards], backend, progress)
     digest = cache_key("inputs", [[f.relative, f.content] for s in shards for f in s.files])
     changed = sorted(path for result in results for path in result.get("changed_inputs", []))
+    if changed:
+        # What was read is not what the inventory hashed: make sure no later run takes this
+        # run's output for the inventory's contents (a release keyed on it would never match).
+        digest = cache_key(digest, changed, now)
     return ShardedTable(
         "raw_documents",
         _parts(results, "raw"),
@@ -289,10 +293,10 @@ def _with_earlier(
     latest = latest_outputs(cache.root, code)
 
     def prepare(task: Any) -> Any:
-        if not latest:
+        if not latest.results:
             return task
         doc_ids = pq.read_table(source(task).path, columns=["doc_id"])["doc_id"]
-        earlier = earlier_outputs(latest, pc.unique(doc_ids).to_pylist(), output)
+        earlier = latest.holding(pc.unique(doc_ids).to_pylist(), output)
         return dataclasses.replace(task, earlier=tuple(earlier))
 
     return prepare

@@ -79,8 +79,9 @@ class PartCache:
         write_text_atomically(self._result_path(stage, key), json.dumps(result, default=_plain))
 
     def collect_garbage(self, keep: set[str]) -> tuple[int, int]:
-        """Delete every part file whose path is not in ``keep``, and every stage result that
-        names such a part; return ``(parts removed, bytes freed)``.
+        """Delete every part file whose path is not in ``keep``, and every stage result and
+        reuse record (``latest/``) that names such a part; return ``(parts removed, bytes
+        freed)``.
 
         Published versions hold hard links to their parts, so they keep their data; a later
         run recomputes what it needs. The caller must make sure no run writes to the cache
@@ -97,6 +98,15 @@ class PartCache:
             except (OSError, ValueError):
                 parts = {"unreadable": {"path": ""}}
             if not all(entry["path"] in keep for entry in parts.values()):
+                path.unlink(missing_ok=True)
+        # Records of earlier runs' outputs (pipeline.reuse) of code that no longer runs.
+        for path in sorted((self.root / "latest").glob("*.json")):
+            try:
+                listed = json.loads(path.read_text(encoding="utf-8"))
+                paths = [entry["path"] for item in listed for entry in item["parts"].values()]
+            except (OSError, ValueError, TypeError, KeyError):
+                paths = [""]
+            if not all(part in keep for part in paths):
                 path.unlink(missing_ok=True)
         return removed, freed
 

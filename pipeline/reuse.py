@@ -76,21 +76,27 @@ def reuse_rows(
     order ``compute(table)`` would give them, and how many documents were reused.
 
     A document whose digest equals the one an ``earlier`` part recorded for it gets that
-    part's rows; ``compute`` runs on the input rows of the other documents only. This equals
+    part's rows (an earlier part that cannot be read is skipped); ``compute`` runs on the
+    input rows of the other documents only. This equals
     ``compute(table)`` provided ``compute`` treats each document independently and orders
     its output by input document, then keeps each document's rows together and in order.
     """
-    found: dict[str, int] = {}
-    for position, output in enumerate(earlier):
-        for doc_id, digest in output.documents:
-            if digests.get(doc_id) == digest:
-                found.setdefault(doc_id, position)
+    found: set[str] = set()
     pieces = []
-    for position, output in enumerate(earlier):
-        wanted = [doc_id for doc_id, source in found.items() if source == position]
-        if wanted:
+    for output in earlier:
+        wanted = [
+            doc_id
+            for doc_id, digest in output.documents
+            if digests.get(doc_id) == digest and doc_id not in found
+        ]
+        if not wanted:
+            continue
+        try:
             rows = pq.read_table(output.part.path, schema=schema)
-            pieces.append(rows.filter(pc.is_in(rows["doc_id"], value_set=pa.array(wanted))))
+        except (OSError, pa.ArrowException):
+            continue  # gone or damaged since it was listed: compute those documents instead
+        pieces.append(rows.filter(pc.is_in(rows["doc_id"], value_set=pa.array(wanted))))
+        found.update(wanted)
     if found:
         reused = pa.array(list(found), pa.string())
         table = table.filter(pc.invert(pc.is_in(table["doc_id"], value_set=reused)))
@@ -104,29 +110,38 @@ def reuse_rows(
     return combined.take(np.argsort(rank, kind="stable")), len(found)
 
 
-def earlier_outputs(
-    results: Iterable[dict[str, Any]], doc_ids: Iterable[str], part: str
-) -> list[Earlier]:
-    """The ``part`` outputs among ``results`` (stage results that record ``documents``) that
-    hold any of ``doc_ids`` and whose file still exists (``claimset prune`` may have removed
-    it)."""
-    wanted = set(doc_ids)
-    return [
-        Earlier(part_from_dict(result["parts"][part]), tuple(map(tuple, result["documents"])))
-        for result in results
-        if any(doc_id in wanted for doc_id, _ in result.get("documents", ()))
-        and Path(result["parts"][part]["path"]).is_file()
-    ]
+class LatestOutputs:
+    """The results the last run of one stage recorded (see :func:`record_outputs`), indexed
+    by the documents they hold."""
+
+    def __init__(self, results: Sequence[dict[str, Any]]) -> None:
+        self.results = list(results)
+        self._by_document: dict[str, list[int]] = {}
+        for position, result in enumerate(self.results):
+            for doc_id, _ in result.get("documents", ()):
+                self._by_document.setdefault(doc_id, []).append(position)
+
+    def holding(self, doc_ids: Iterable[str], part: str) -> list[Earlier]:
+        """The ``part`` outputs that hold any of ``doc_ids`` and whose file still exists
+        (``claimset prune`` may have removed it), in recorded order."""
+        positions = sorted(
+            {position for doc_id in doc_ids for position in self._by_document.get(doc_id, ())}
+        )
+        return [
+            Earlier(part_from_dict(result["parts"][part]), tuple(map(tuple, result["documents"])))
+            for result in (self.results[position] for position in positions)
+            if Path(result["parts"][part]["path"]).is_file()
+        ]
 
 
-def latest_outputs(cache_root: str | Path, stage_code: str) -> list[dict[str, Any]]:
-    """The results the last run of the stage with code key ``stage_code`` produced or reused
-    (see :func:`record_outputs`); empty when there is none or it cannot be read."""
+def latest_outputs(cache_root: str | Path, stage_code: str) -> LatestOutputs:
+    """What the last run of the stage with code key ``stage_code`` recorded; empty when
+    there is no record or it cannot be read."""
     try:
         listed = json.loads(_latest_path(cache_root, stage_code).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    return [entry for entry in listed if isinstance(entry, dict)]
+        listed = []
+    return LatestOutputs([entry for entry in listed if isinstance(entry, dict)])
 
 
 def record_outputs(

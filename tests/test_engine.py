@@ -195,4 +195,9 @@ def test_a_file_rewritten_after_the_inventory_is_not_cached_under_its_old_conten
     assert (again.stats.computed, again.extra["changed_inputs"]) == (1, [])
     texts = again.read(["source_path", "text"]).set_index("source_path")["text"]
     assert texts["essay.txt"] == ESSAY
-    assert ingest(shards, raw, cache, SerialBackend()).stats.reused == 1
+    third = ingest(shards, raw, cache, SerialBackend())
+    assert third.stats.reused == 1
+    # The run that read other content than the inventory saw gets a digest of its own, so a
+    # release keyed on the inventory's contents can never stand for what it read.
+    assert third.extra["inputs_digest"] == again.extra["inputs_digest"]
+    assert first.extra["inputs_digest"] != again.extra["inputs_digest"]

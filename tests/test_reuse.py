@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.claims import claims_table
+from pipeline.parts import PartCache
 from pipeline.reuse import (
     Earlier,
     document_digests,
-    earlier_outputs,
     latest_outputs,
     record_outputs,
     reuse_rows,
@@ -99,7 +99,7 @@ def test_digests_follow_every_input_column() -> None:
 
 
 def test_latest_outputs_round_trip_and_skip_missing_parts(tmp_path: Path) -> None:
-    assert latest_outputs(tmp_path, "code") == []
+    assert latest_outputs(tmp_path, "code").results == []
     part = write_part(tmp_path / "parts", sentences_table(_documents({"a" * 16: "Hi there."})))
     result = {
         "parts": {"sentences": part.__dict__},
@@ -107,10 +107,33 @@ def test_latest_outputs_round_trip_and_skip_missing_parts(tmp_path: Path) -> Non
     }
     record_outputs(tmp_path, "code", [result, {"parts": {}, "cached": True}])
     latest = latest_outputs(tmp_path, "code")
-    assert latest == [{"parts": {"sentences": part.__dict__}, "documents": [["a" * 16, "d1"]]}]
-    assert [e.part for e in earlier_outputs(latest, ["a" * 16], "sentences")] == [part]
-    assert earlier_outputs(latest, ["b" * 16], "sentences") == []
+    assert latest.results == [
+        {"parts": {"sentences": part.__dict__}, "documents": [["a" * 16, "d1"]]}
+    ]
+    assert [e.part for e in latest.holding(["a" * 16], "sentences")] == [part]
+    assert latest.holding(["b" * 16], "sentences") == []
     Path(part.path).unlink()
-    assert earlier_outputs(latest, ["a" * 16], "sentences") == []
+    assert latest.holding(["a" * 16], "sentences") == []
     (tmp_path / "latest" / "code.json").write_text("{broken", encoding="utf-8")
-    assert latest_outputs(tmp_path, "code") == []
+    assert latest_outputs(tmp_path, "code").results == []
+
+
+def test_an_unreadable_earlier_part_is_computed_instead(tmp_path: Path) -> None:
+    documents = _documents({"a" * 16: "BYD sold 3 million cars in 2023. What comes next?"})
+    digests = document_digests(documents, SPLIT_INPUTS)
+    broken = write_part(tmp_path, sentences_table(documents))
+    Path(broken.path).write_bytes(b"PAR1 damaged after a crash")
+    rows, reused = reuse_rows(
+        documents, digests, [Earlier(broken, tuple(digests.items()))], SENTENCES, sentences_table
+    )
+    assert (rows.equals(sentences_table(documents)), reused) == (True, 0)
+
+
+def test_garbage_collection_drops_records_of_parts_it_removed(tmp_path: Path) -> None:
+    cache = PartCache(tmp_path)
+    kept = cache.write_part(sentences_table(_documents({"a" * 16: "Hi there."})), "k1", "s")
+    gone = cache.write_part(sentences_table(_documents({"b" * 16: "Bye now."})), "k2", "s")
+    record_outputs(tmp_path, "current", [{"parts": {"s": kept.__dict__}, "documents": []}])
+    record_outputs(tmp_path, "retired", [{"parts": {"s": gone.__dict__}, "documents": []}])
+    cache.collect_garbage({kept.path})
+    assert sorted(p.name for p in (tmp_path / "latest").iterdir()) == ["current.json"]

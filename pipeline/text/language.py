@@ -251,7 +251,8 @@ def _load_identifier(shipped: Path) -> _VectorisedIdentifier:
                 cached.unlink()  # and write it again
         write_atomically(cached, lambda target: _decompress(shipped, target))
         return _identifier_from_npz(cached)
-    except (OSError, lzma.LZMAError, *_DAMAGED) as error:
+    except (OSError, RuntimeError, lzma.LZMAError, *_DAMAGED) as error:
+        # RuntimeError: Path.home() when the process has neither $HOME nor a passwd entry.
         log.debug("uncompressed language model copy unusable (%s); loading the .xz", error)
         return _VectorisedIdentifier.from_modelpath(shipped, norm_probs=True)
 

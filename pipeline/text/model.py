@@ -803,19 +803,21 @@ def load_claim_model(directory: str | Path) -> ClaimModel:
         sklearn_version=str(document["sklearn_version"]),
         params=dict(document["params"]),
     )
-    if model.weights_sha256() != document.get(WEIGHTS_KEY):
+    # Models saved before the digest existed have none to check (their arrays still are).
+    if WEIGHTS_KEY in document and model.weights_sha256() != document[WEIGHTS_KEY]:
         raise ValueError(f"{directory / MODEL_FILE} does not match its weights ({WEIGHTS_KEY})")
     return model
 
 
 def stored_weights_sha256(directory: str | Path) -> str:
-    """The :meth:`ClaimModel.weights_sha256` recorded in the model saved in ``directory``,
-    read without loading the arrays; raises ``ValueError`` when the file has none."""
+    """The :meth:`ClaimModel.weights_sha256` of the model saved in ``directory``: read from
+    ``model.json`` without loading the arrays, or, for a model saved before the digest was
+    recorded, computed by loading it. Raises ``ValueError`` like :func:`load_claim_model`."""
     document = json.loads((Path(directory) / MODEL_FILE).read_text(encoding="utf-8"))
     digest = document.get(WEIGHTS_KEY)
-    if not isinstance(digest, str):
-        raise ValueError(f"{Path(directory) / MODEL_FILE} has no {WEIGHTS_KEY}")
-    return digest
+    if isinstance(digest, str):
+        return digest
+    return load_claim_model(directory).weights_sha256()
 
 
 # --------------------------------------------------------------------------------------------

@@ -314,3 +314,17 @@ def test_damaged_or_unwritable_model_copy_falls_back_to_the_shipped_model(
     (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
     monkeypatch.setenv(language.CACHE_DIR_ENV, str(tmp_path / "a-file"))
     _assert_same_model(language._load_identifier(_shipped()), stock)
+
+
+def test_no_home_directory_falls_back_to_the_shipped_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in (language.CACHE_DIR_ENV, "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home() -> Any:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(language.Path, "home", staticmethod(no_home))
+    stock = language._VectorisedIdentifier.from_modelpath(_shipped(), norm_probs=True)
+    _assert_same_model(language._load_identifier(_shipped()), stock)
