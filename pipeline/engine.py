@@ -34,6 +34,8 @@ from pipeline.progress import Progress
 from pipeline.reuse import latest_outputs, record_outputs
 from pipeline.shards import Shard
 from pipeline.stages import (
+    SPLIT_INPUTS,
+    TAG_INPUTS,
     CleanTask,
     DropTask,
     IngestTask,
@@ -238,7 +240,7 @@ def split(
 ) -> ShardedTable:
     """The ``sentences`` of every documents part (one part each, same order), validated
     against their documents."""
-    code = cache_key("split", STAGE_VERSIONS["sentences"], SCHEMAS_DIGEST)
+    code = cache_key("split", STAGE_VERSIONS["sentences"], SCHEMAS_DIGEST, SPLIT_INPUTS)
     tasks = [
         SplitTask(cache_key(code, part.sha256), str(cache.root), part) for part in documents.parts
     ]
@@ -262,7 +264,7 @@ def tag(
     # The model's name derives from its training data only; its weights say what it computes.
     weights = stored_weights_sha256(model[1]) if model else None
     tagger = cache_key(STAGE_VERSIONS["claims"], SCHEMAS_DIGEST, name, weights)
-    code = cache_key("tag", tagger)
+    code = cache_key("tag", tagger, TAG_INPUTS)
     tasks = [
         TagTask(cache_key(code, part.sha256), str(cache.root), part, name, directory, weights)
         for part in sentences.parts
