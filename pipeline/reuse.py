@@ -45,10 +45,12 @@ class Earlier:
 
 def document_digests(table: pa.Table, columns: Sequence[str]) -> dict[str, str]:
     """For each ``doc_id`` of ``table`` (in order of first row), a digest (sha256, first
-    :data:`DIGEST_CHARS` hex digits) of its rows' ``columns``, in row order.
+    :data:`DIGEST_CHARS` hex digits) of its rows' ``columns`` (string columns), in row order.
 
     Rows of one document must be contiguous (as in every ``documents`` and ``sentences``
-    part). Two documents with equal digests have equal values in those columns, row by row.
+    part). Two documents with equal digests have equal values in those columns, row by row:
+    each value is hashed with a null marker and its length, so no two sequences of values
+    give the same bytes.
     """
     ids = table.column("doc_id").to_pylist()
     values = [table.column(name).to_pylist() for name in columns]
@@ -59,7 +61,13 @@ def document_digests(table: pa.Table, columns: Sequence[str]) -> dict[str, str]:
             if current is not None:
                 digests[current] = digest.hexdigest()[:DIGEST_CHARS]
             current, digest = doc_id, hashlib.sha256()
-        digest.update(json.dumps([column[row] for column in values]).encode())
+        for column in values:
+            value = column[row]
+            if value is None:
+                digest.update(b"\x00")
+            else:
+                data = value.encode("utf-8", "surrogatepass")
+                digest.update(b"\x01" + len(data).to_bytes(8, "little") + data)
     if current is not None:
         digests[current] = digest.hexdigest()[:DIGEST_CHARS]
     return digests

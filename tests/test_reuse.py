@@ -85,6 +85,22 @@ def test_split_and_tag_with_reuse_equal_computing_everything(
         assert claims.equals(claims_table(new_sentences))
 
 
+def test_digests_tell_apart_null_empty_and_shifted_values() -> None:
+    def digest(*rows: tuple[str | None, str | None]) -> str:
+        table = pa.table(
+            {
+                "doc_id": pa.array(["a" * 16] * len(rows), pa.string()),
+                "x": pa.array([row[0] for row in rows], pa.string()),
+                "y": pa.array([row[1] for row in rows], pa.string()),
+            }
+        )
+        return document_digests(table, ["x", "y"])["a" * 16]
+
+    assert digest((None, "b")) != digest(("", "b"))
+    assert digest(("ab", "c")) != digest(("a", "bc"))
+    assert digest(("a", "b"), ("c", "d")) != digest(("a", "bc"), ("", "d"))
+
+
 def test_digests_follow_every_input_column() -> None:
     base = document_digests(_documents({"a" * 16: "Output rose 5%.", "b" * 16: "Hi."}), ["text"])
     edited = document_digests(_documents({"a" * 16: "Output rose 6%.", "b" * 16: "Hi."}), ["text"])
