@@ -111,7 +111,7 @@ def inventory(raw_dir: Path, memo_path: Path | None = None) -> list[InputFile]:
             and info.st_mtime_ns < settled
         }
         if updated != memo:
-            _save_memo(memo_path, updated)
+            write_text_atomically(memo_path, json.dumps(updated))
     return files
 
 
@@ -185,7 +185,3 @@ def _load_memo(memo_path: Path | None) -> dict[str, list]:
     except (OSError, ValueError):
         return {}
     return memo if isinstance(memo, dict) else {}
-
-
-def _save_memo(memo_path: Path, memo: dict[str, list]) -> None:
-    write_text_atomically(memo_path, json.dumps(memo))
